@@ -1,0 +1,54 @@
+# Convene: `make run` serves the app, `make test` runs the whole suite. Both set up what they need.
+SHELL := /bin/bash
+VENV := .venv
+BIN := $(VENV)/bin
+PYTHON ?= python3
+PORT ?= 5000
+THREADS ?= 200
+export FLASK_APP := wsgi
+
+.PHONY: run test setup migrate chromium bench clean
+
+$(BIN)/.installed: requirements.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+static/dist/.built: node_modules/.installed $(wildcard static/src/*.js)
+	npm run --silent build
+	touch $@
+
+setup: $(BIN)/.installed static/dist/.built
+
+migrate: setup
+	$(BIN)/flask db upgrade
+	$(BIN)/flask seed-demo --if-empty
+
+# Production-grade server: gunicorn's threaded worker speaks WebSocket through simple-websocket.
+# One worker per process (Socket.IO needs sticky sessions); scale out with more processes + Redis.
+run: migrate
+	@echo "Convene on http://127.0.0.1:$(PORT)  (demo accounts: see README)"
+	$(BIN)/gunicorn --workers 1 --threads $(THREADS) --bind 127.0.0.1:$(PORT) --access-logfile - wsgi:app
+
+# Browser tests drive Debian's Chromium; install it when missing and we are root.
+chromium:
+	@if [ ! -x /usr/bin/chromium ]; then \
+	  if [ "$$(id -u)" = "0" ]; then \
+	    echo "Installing Debian's chromium for the browser tests…"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-color-emoji >/dev/null; \
+	  else echo "Chromium is missing and we are not root: browser tests will be skipped (fail under CI=true)."; fi; \
+	fi
+
+test: setup chromium
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+bench: setup
+	$(BIN)/python -m bench.presence
+
+clean:
+	rm -rf $(VENV) node_modules static/dist .pytest_cache

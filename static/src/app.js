@@ -1,0 +1,6 @@
+// Behaviour every page shares: confirm before destructive buttons.
+document.addEventListener("submit", (event) => {
+  const button = event.submitter;
+  const message = button && button.dataset.confirm;
+  if (message && !window.confirm(message)) event.preventDefault();
+});

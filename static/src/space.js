@@ -1,0 +1,63 @@
+// The space page: join its room and keep the "Here now" list live.
+import { connect } from "./live.js";
+
+const root = document.querySelector("[data-space-id]");
+const list = document.getElementById("presence-list");
+const state = document.getElementById("presence-state");
+const liveStatus = document.getElementById("space-live-status");
+
+function renderPresence(people) {
+  list.replaceChildren(...people.map((p) => {
+    const li = document.createElement("li");
+    li.dataset.userId = p.user_id;
+    li.textContent = p.display_name;
+    if (p.communities && p.communities.length) {
+      const span = document.createElement("span");
+      span.className = "muted";
+      span.textContent = ` (${p.communities.join(", ")})`;
+      li.append(span);
+    }
+    return li;
+  }));
+  if (!people.length) {
+    const li = document.createElement("li");
+    li.className = "empty";
+    li.textContent = "Nobody else is here right now.";
+    list.append(li);
+  }
+}
+
+if (root) {
+  const spaceId = Number(root.dataset.spaceId);
+  const labels = {
+    connected: "Live: you see who arrives and leaves.",
+    disconnected: "Connection lost: reconnecting…",
+    reconnecting: "Connection lost: reconnecting…",
+    error: "Cannot connect right now; retrying…",
+  };
+  const socket = connect({
+    onState: (s, detail) => {
+      state.textContent = s === "error" && detail ? `Cannot connect: ${detail}` : labels[s];
+      state.dataset.state = s;
+    },
+  });
+  // Ask to join on every (re)connect: the server forgets rooms when a connection drops.
+  socket.on("connect", () => {
+    socket.emit("join_space", { space_id: spaceId }, (ack) => {
+      if (ack && ack.ok) renderPresence(ack.present);
+      else state.textContent = `Live updates unavailable: ${(ack && ack.error) || "no answer"}`;
+    });
+  });
+  socket.on("presence_changed", (msg) => {
+    if (msg.space_id === spaceId) renderPresence(msg.present);
+  });
+  socket.on("space_updated", (msg) => {
+    if (msg.space_id !== spaceId) return;
+    liveStatus.hidden = false;
+    liveStatus.textContent = `This space is now ${msg.status}. Reload to see the change.`;
+  });
+  socket.on("member_joined", (msg) => {
+    liveStatus.hidden = false;
+    liveStatus.textContent = `${msg.display_name} joined the space.`;
+  });
+}

@@ -1,0 +1,55 @@
+"""Convene: a workspace where communities of practice do concrete joint work across boundaries."""
+import logging
+import os
+
+from flask import Flask
+
+from workspace.config import load_config
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Build the app: config, extensions, blueprints, the one transaction per request, realtime."""
+    app = Flask(__name__, instance_path=os.environ.get("CONVENE_INSTANCE_PATH") or None,
+                instance_relative_config=True, template_folder="../templates", static_folder="../static")
+    app.config.update(load_config(app.instance_path, config))
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+    from workspace import errors, sanitize, transaction
+    from workspace.extensions import csrf, db, limiter, login_manager, migrate, socketio
+    from workspace.database import configure_sqlite
+
+    db.init_app(app)
+    with app.app_context():
+        configure_sqlite(db.engine)
+    migrate.init_app(app, db, directory=os.path.join(os.path.dirname(__file__), "..", "migrations"))
+    csrf.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    socketio.init_app(app, message_queue=app.config["SOCKETIO_MESSAGE_QUEUE"], async_mode="threading",
+                      max_http_buffer_size=app.config.get("SOCKETIO_MAX_MESSAGE_BYTES", 1_000_000))
+
+    errors.register(app)
+    sanitize.register(app)
+    transaction.register(app)
+
+    from workspace.accounts import auth
+    auth.register(app)
+
+    from workspace import pages
+    from workspace.accounts.routes import bp as accounts_bp
+    from workspace.api import bp as api_bp
+    from workspace.communities.routes import bp as communities_bp
+    from workspace.spaces.routes import bp as spaces_bp
+
+    app.register_blueprint(pages.bp)
+    app.register_blueprint(accounts_bp)
+    app.register_blueprint(communities_bp)
+    app.register_blueprint(spaces_bp)
+    app.register_blueprint(api_bp)
+
+    from workspace import cli
+    cli.register(app)
+
+    import realtime
+    realtime.register(socketio)
+    return app

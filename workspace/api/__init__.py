@@ -1,0 +1,37 @@
+"""JSON API v1: the same services as the pages, answered as JSON, errors as RFC 9457 problems."""
+from flask import Blueprint, request
+
+from workspace.errors import ValidationError
+from workspace.extensions import csrf
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+# Token clients cannot hold a CSRF token; cookie callers are checked in accounts/auth.py instead.
+csrf.exempt(bp)
+
+
+def json_body() -> dict:
+    """The request's JSON object, or a 422 that says what was wrong with it."""
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        raise ValidationError({"body": "Send a JSON object with Content-Type: application/json."})
+    return data
+
+
+def int_list(data: dict, field: str) -> list[int]:
+    value = data.get(field)
+    if not isinstance(value, list) or not all(isinstance(v, int) and not isinstance(v, bool) for v in value):
+        raise ValidationError({field: "Give a list of numeric ids."})
+    return value
+
+
+def int_field(data: dict, field: str) -> int:
+    value = data.get(field)
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise ValidationError({field: "Give a numeric id."})
+    return value
+
+
+from workspace.api import openapi  # noqa: E402,F401  (routes register on bp)
+from workspace.accounts import api as _accounts_api  # noqa: E402,F401
+from workspace.communities import api as _communities_api  # noqa: E402,F401
+from workspace.spaces import api as _spaces_api  # noqa: E402,F401

@@ -1,0 +1,116 @@
+"""Domain errors and how each surface shows them: a form message, a JSON problem, a socket ack."""
+import logging
+
+from flask import jsonify, render_template, request
+from werkzeug.exceptions import HTTPException
+
+log = logging.getLogger(__name__)
+
+
+class DomainError(Exception):
+    """An expected refusal: the request changes nothing and the user is told why."""
+
+    status = 400
+    title = "Bad request"
+
+    def __init__(self, detail: str = "", **extra):
+        super().__init__(detail or self.title)
+        self.detail = detail or self.title
+        self.extra = extra
+
+
+class ValidationError(DomainError):
+    """Input that fails a rule; `errors` maps each offending field to its message."""
+
+    status = 422
+    title = "Invalid input"
+
+    def __init__(self, errors: dict[str, str], detail: str = ""):
+        super().__init__(detail or "; ".join(f"{k}: {v}" for k, v in errors.items()))
+        self.errors = errors
+
+
+class Forbidden(DomainError):
+    status = 403
+    title = "Forbidden"
+
+
+class NotAuthenticated(DomainError):
+    status = 401
+    title = "Authentication required"
+
+
+class NotFound(DomainError):
+    status = 404
+    title = "Not found"
+
+
+class Conflict(DomainError):
+    """A write based on a stale state; `extra["current"]` carries the state to re-apply against."""
+
+    status = 409
+    title = "Conflict"
+
+
+def problem(status: int, title: str, detail: str = "", **extra):
+    """Return an RFC 9457 problem document response."""
+    body = {"type": "about:blank", "title": title, "status": status}
+    if detail:
+        body["detail"] = detail
+    body.update(extra)
+    response = jsonify(body)
+    response.status_code = status
+    response.mimetype = "application/problem+json"
+    return response
+
+
+def wants_json() -> bool:
+    return request.path.startswith("/api/")
+
+
+def socket_refusal(error: DomainError) -> dict:
+    """The ack a socket handler returns for a refused event."""
+    ack = {"ok": False, "error": error.detail}
+    if isinstance(error, ValidationError):
+        ack["errors"] = error.errors
+    ack.update(error.extra)
+    return ack
+
+
+def register(app) -> None:
+    """Install handlers so no request ever shows a stack trace."""
+
+    @app.errorhandler(DomainError)
+    def _domain(error: DomainError):
+        if wants_json():
+            extra = dict(error.extra)
+            if isinstance(error, ValidationError):
+                extra["errors"] = error.errors
+            return problem(error.status, error.title, error.detail, **extra)
+        return render_template("errors/error.html", status=error.status, title=error.title,
+                               detail=error.detail), error.status
+
+    @app.errorhandler(HTTPException)
+    def _http(error: HTTPException):
+        if wants_json():
+            return problem(error.code or 500, error.name, error.description or "")
+        return render_template("errors/error.html", status=error.code, title=error.name,
+                               detail=error.description), error.code
+
+    @app.errorhandler(Exception)
+    def _unexpected(error: Exception):
+        log.exception("unhandled error on %s %s", request.method, request.path)
+        if wants_json():
+            return problem(500, "Internal server error", "Something went wrong; nothing was saved.")
+        return render_template("errors/error.html", status=500, title="Something went wrong",
+                               detail="Nothing was saved. Please try again."), 500
+
+
+def show_on_form(form, error: ValidationError) -> None:
+    """Put each field's message beside its field; messages for unknown fields go to the form."""
+    for field, message in error.errors.items():
+        target = getattr(form, field, None)
+        if target is not None and hasattr(target, "errors"):
+            target.errors = list(target.errors or []) + [message]
+        else:
+            form.form_errors.append(message)

@@ -1,0 +1,44 @@
+"""Outgoing mail: an outbox row in the same transaction, logged, and sent by SMTP after commit."""
+import logging
+import smtplib
+from email.message import EmailMessage
+
+from flask import current_app
+
+from workspace.accounts.models import OutboxMessage
+from workspace.database import utcnow
+from workspace.events import run_after_commit
+from workspace.extensions import db
+
+log = logging.getLogger("convene.mail")
+
+
+def send_mail(to: str, subject: str, body: str) -> OutboxMessage:
+    """Queue a message; it exists only if the action that sent it commits."""
+    message = OutboxMessage(to_address=to, subject=subject, body=body)
+    db.session.add(message)
+    db.session.flush()
+    log.info("mail to %s: %s\n%s", to, subject, body)
+    host = current_app.config.get("MAIL_SMTP_HOST")
+    if host:
+        app = current_app._get_current_object()
+        run_after_commit(lambda: _deliver(app, message.id))
+    return message
+
+
+def _deliver(app, message_id: int) -> None:
+    with app.app_context():
+        message = db.session.get(OutboxMessage, message_id)
+        email = EmailMessage()
+        email["From"] = app.config["MAIL_FROM"]
+        email["To"] = message.to_address
+        email["Subject"] = message.subject
+        email.set_content(message.body)
+        try:
+            with smtplib.SMTP(app.config["MAIL_SMTP_HOST"], app.config["MAIL_SMTP_PORT"], timeout=10) as smtp:
+                smtp.send_message(email)
+            message.sent_at = utcnow()
+            db.session.commit()
+        except (OSError, smtplib.SMTPException):
+            log.exception("SMTP delivery failed for outbox message %s; it stays unsent", message_id)
+            db.session.rollback()

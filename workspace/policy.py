@@ -1,0 +1,143 @@
+"""Who may do what: the one place Convene decides, used by routes, the API, sockets and templates.
+
+Each rule is a small predicate `can_<verb>_<noun>(user, obj)`; `require` turns a refusal into the
+right error. Templates call the same predicates, so a button is hidden exactly when the action
+would be refused.
+"""
+from sqlalchemy import select
+
+from workspace.communities.models import STEWARD, Membership
+from workspace.errors import Forbidden, NotAuthenticated, NotFound
+from workspace.extensions import db
+from workspace.spaces.models import ACCEPTED, ACTIVE, INVITED, MODERATOR, PROPOSED
+
+
+def is_signed_in(user) -> bool:
+    return bool(user is not None and getattr(user, "is_authenticated", False) and user.is_active)
+
+
+def is_admin(user) -> bool:
+    return is_signed_in(user) and user.is_admin
+
+
+def community_role(user, community) -> str | None:
+    """The user's role in a community ("member", "steward") or None."""
+    if not is_signed_in(user):
+        return None
+    return db.session.scalar(select(Membership.role).where(
+        Membership.user_id == user.id, Membership.community_id == community.id))
+
+
+def community_ids_of(user, *, role: str | None = None) -> set[int]:
+    if not is_signed_in(user):
+        return set()
+    query = select(Membership.community_id).where(Membership.user_id == user.id)
+    if role:
+        query = query.where(Membership.role == role)
+    return set(db.session.scalars(query))
+
+
+def is_steward(user, community) -> bool:
+    return community_role(user, community) == STEWARD
+
+
+def space_member(user, space):
+    if not is_signed_in(user):
+        return None
+    return next((m for m in space.members if m.user_id == user.id), None)
+
+
+# --- accounts -------------------------------------------------------------------------------
+
+def can_view_profile(user) -> bool:
+    return is_signed_in(user)
+
+
+def can_manage_token(user, token) -> bool:
+    return is_signed_in(user) and token.user_id == user.id
+
+
+# --- communities ----------------------------------------------------------------------------
+
+def can_create_community(user) -> bool:
+    return is_admin(user)
+
+
+def can_view_community(user, community) -> bool:
+    """Communities form a public directory for signed-in people, so they can ask to join."""
+    return is_signed_in(user)
+
+
+def can_manage_community(user, community) -> bool:
+    """Stewards (and site admins) invite, approve join requests and keep the glossary."""
+    return is_admin(user) or is_steward(user, community)
+
+
+def can_request_to_join(user, community) -> bool:
+    return is_signed_in(user) and community_role(user, community) is None
+
+
+def can_use_invitation(user, invitation) -> bool:
+    return can_request_to_join(user, invitation.community)
+
+
+# --- spaces ---------------------------------------------------------------------------------
+
+def can_propose_space(user, community=None) -> bool:
+    """A steward proposes a space on behalf of a community they steward."""
+    if community is None:
+        return bool(community_ids_of(user, role=STEWARD))
+    return is_steward(user, community)
+
+
+def can_view_space(user, space) -> bool:
+    if is_admin(user):
+        return True
+    mine = community_ids_of(user)
+    return any(link.community_id in mine for link in space.convened)
+
+
+def can_accept_space(user, space) -> bool:
+    """A steward of a community that has not yet accepted the proposal may accept it."""
+    if space.status != PROPOSED:
+        return False
+    stewarded = community_ids_of(user, role=STEWARD)
+    return any(link.status == INVITED and link.community_id in stewarded for link in space.convened)
+
+
+def can_join_space(user, space) -> bool:
+    if space.status != ACTIVE or space_member(user, space) is not None:
+        return False
+    mine = community_ids_of(user)
+    return any(link.status == ACCEPTED and link.community_id in mine for link in space.convened)
+
+
+def can_participate_in_space(user, space) -> bool:
+    """Joined members write in an active space; an archived space is read-only for everyone."""
+    return space.status == ACTIVE and space_member(user, space) is not None
+
+
+def can_moderate_space(user, space) -> bool:
+    member = space_member(user, space)
+    return space.status == ACTIVE and (is_admin(user) or (member is not None and member.role == MODERATOR))
+
+
+def can_archive_space(user, space) -> bool:
+    return can_moderate_space(user, space)
+
+
+# --- enforcement ----------------------------------------------------------------------------
+
+def require(allowed: bool, reason: str = "You are not allowed to do that.", *, user=None) -> None:
+    """Raise the right refusal when `allowed` is false: 401 for anonymous, 403 otherwise."""
+    if allowed:
+        return
+    if user is not None and not is_signed_in(user):
+        raise NotAuthenticated("Please sign in first.")
+    raise Forbidden(reason)
+
+
+def require_visible(allowed: bool, what: str = "That page") -> None:
+    """Refuse with 404 so people cannot probe for spaces they are not part of."""
+    if not allowed:
+        raise NotFound(f"{what} does not exist or is not shared with you.")
