@@ -34,8 +34,9 @@ def join_space(data=None):
 
 @event("leave_space")
 def leave_space(data=None):
-    current_actor()
+    user = current_actor()
     space = _load_space(data)
+    policy.require_visible(policy.can_view_space(user, space), "This space")
     leave_room(room_for(space))
     presence.leave_space(space, sid=request.sid)
     return {"ok": True}

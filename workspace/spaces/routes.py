@@ -44,7 +44,9 @@ def propose_space():
     if form.validate_on_submit():
         proposing = db.session.get(Community, form.proposing_community_id.data or 0)
         try:
-            policy.require(proposing is not None and policy.can_propose_space(current_user, proposing),
+            if proposing is None:
+                raise ValidationError({"proposing_community_id": "Choose the community you propose for."})
+            policy.require(policy.can_propose_space(current_user, proposing),
                            "You can only propose on behalf of a community you steward.")
             invited = [db.session.get(Community, cid) for cid in form.community_ids.data or []]
             space = services.propose_space(proposing=proposing, invited=invited, title=form.title.data,
