@@ -1,5 +1,5 @@
 // The space page: join its room and keep the "Here now" list live.
-import { connect } from "./live.js";
+import { connect } from "./lib/live.js";
 
 const root = document.querySelector("[data-space-id]");
 const list = document.getElementById("presence-list");
