@@ -13,6 +13,7 @@ def create_app(config: dict | None = None) -> Flask:
                 instance_relative_config=True, template_folder="../templates", static_folder="../static")
     app.config.update(load_config(app.instance_path, config))
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
 
     from workspace import errors, sanitize, transaction
     from workspace.extensions import csrf, db, limiter, login_manager, migrate, socketio

@@ -4,7 +4,7 @@ from workspace.api import bp
 PROBLEM = {"$ref": "#/components/schemas/Problem"}
 
 
-def _responses(ok_status: str, ok_schema: dict, *errors: int) -> dict:
+def responses(ok_status: str, ok_schema: dict, *errors: int) -> dict:
     responses = {ok_status: {"description": "Success", "content": {"application/json": {"schema": ok_schema}}}}
     reasons = {401: "Not signed in, or the token is unknown or revoked", 403: "Refused by policy",
                404: "Unknown, or not visible to you", 409: "Based on a stale version", 422: "Invalid input"}
@@ -14,49 +14,49 @@ def _responses(ok_status: str, ok_schema: dict, *errors: int) -> dict:
     return responses
 
 
-def _ref(name: str) -> dict:
+def ref(name: str) -> dict:
     return {"$ref": f"#/components/schemas/{name}"}
 
 
-def _list_of(name: str) -> dict:
-    return {"type": "object", "properties": {"items": {"type": "array", "items": _ref(name)}}}
+def list_of(name: str) -> dict:
+    return {"type": "object", "properties": {"items": {"type": "array", "items": ref(name)}}}
 
 
-def _id_param(name: str) -> dict:
+def id_param(name: str) -> dict:
     return {"name": name, "in": "path", "required": True, "schema": {"type": "integer"}}
 
 
-def _body(name: str) -> dict:
-    return {"required": True, "content": {"application/json": {"schema": _ref(name)}}}
+def body(name: str) -> dict:
+    return {"required": True, "content": {"application/json": {"schema": ref(name)}}}
 
 
-SPACE_ID = [_id_param("space_id")]
+SPACE_ID = [id_param("space_id")]
 
 PATHS = {
     "/me": {"get": {"operationId": "get_me", "summary": "The caller's account and communities",
-                    "responses": _responses("200", _ref("Me"))}},
+                    "responses": responses("200", ref("Me"))}},
     "/communities": {"get": {"operationId": "list_communities", "summary": "The community directory",
-                             "responses": _responses("200", _list_of("Community"))}},
+                             "responses": responses("200", list_of("Community"))}},
     "/communities/{community_id}": {"get": {
         "operationId": "get_community", "summary": "A community with its members",
-        "parameters": [_id_param("community_id")], "responses": _responses("200", _ref("Community"), 404)}},
+        "parameters": [id_param("community_id")], "responses": responses("200", ref("Community"), 404)}},
     "/spaces": {
         "get": {"operationId": "list_spaces", "summary": "The spaces the caller can see",
-                "responses": _responses("200", _list_of("Space"))},
+                "responses": responses("200", list_of("Space"))},
         "post": {"operationId": "propose_space", "summary": "Propose a space to other communities (stewards)",
-                 "requestBody": _body("SpaceProposal"), "responses": _responses("201", _ref("Space"), 403, 422)}},
+                 "requestBody": body("SpaceProposal"), "responses": responses("201", ref("Space"), 403, 422)}},
     "/spaces/{space_id}": {"get": {"operationId": "get_space", "summary": "A space, its communities and members",
-                                   "parameters": SPACE_ID, "responses": _responses("200", _ref("Space"), 404)}},
+                                   "parameters": SPACE_ID, "responses": responses("200", ref("Space"), 404)}},
     "/spaces/{space_id}/accept": {"post": {
         "operationId": "accept_space", "summary": "Accept a proposal for the communities you steward",
-        "parameters": SPACE_ID, "responses": _responses("200", _ref("Space"), 403, 404)}},
+        "parameters": SPACE_ID, "responses": responses("200", ref("Space"), 403, 404)}},
     "/spaces/{space_id}/join": {"post": {
         "operationId": "join_space", "summary": "Join an active space, accepting its ground rules",
-        "parameters": SPACE_ID, "requestBody": _body("JoinSpace"),
-        "responses": _responses("200", _ref("Space"), 403, 404, 422)}},
+        "parameters": SPACE_ID, "requestBody": body("JoinSpace"),
+        "responses": responses("200", ref("Space"), 403, 404, 422)}},
     "/spaces/{space_id}/archive": {"post": {
         "operationId": "archive_space", "summary": "Archive a space (moderators): it becomes read-only",
-        "parameters": SPACE_ID, "responses": _responses("200", _ref("Space"), 403, 404)}},
+        "parameters": SPACE_ID, "responses": responses("200", ref("Space"), 403, 404)}},
     "/openapi.json": {"get": {"operationId": "get_openapi", "summary": "This document", "security": [],
                               "responses": {"200": {"description": "OpenAPI 3.1 document"}}}},
 }
@@ -76,7 +76,7 @@ SCHEMAS = {
     "Me": {"type": "object", "properties": {
         "id": {"type": "integer"}, "email": {"type": "string"}, "display_name": {"type": "string"},
         "is_admin": {"type": "boolean"}, "communities": {"type": "array", "items": {"type": "object", "properties": {
-            "community": _ref("Community"), "role": {"type": "string", "enum": ["member", "steward"]}}}}}},
+            "community": ref("Community"), "role": {"type": "string", "enum": ["member", "steward"]}}}}}},
     "Space": {"type": "object", "required": ["id", "title", "status", "communities"], "properties": {
         "id": {"type": "integer"}, "title": {"type": "string"}, "purpose": {"type": "string"},
         "status": {"type": "string", "enum": ["proposed", "active", "archived", "declined"]},
@@ -96,6 +96,15 @@ SCHEMAS = {
     "JoinSpace": {"type": "object", "required": ["accept_ground_rules"],
                   "properties": {"accept_ground_rules": {"type": "boolean", "const": True}}},
 }
+
+
+def describe(*, paths: dict, schemas: dict | None = None) -> None:
+    """Add a domain's operations and schemas; each domain's api.py calls this beside its routes."""
+    clash = set(paths) & set(PATHS)
+    if clash:
+        raise ValueError(f"OpenAPI paths described twice: {sorted(clash)}")
+    PATHS.update(paths)
+    SCHEMAS.update(schemas or {})
 
 
 def document() -> dict:

@@ -1,0 +1,26 @@
+"""Rows of the permission table, one module per domain.
+
+Each module defines TABLE {(endpoint, method): (path, allowed actors)}, SOCKET_TABLE
+{event: (payload, allowed actors)} and build() -> ids used in paths and payloads as {name}.
+Adding a domain: add a module here and list it in MODULES.
+"""
+from tests.permission_rows import foundation
+
+MODULES = [foundation]
+
+
+def merged(attribute: str) -> dict:
+    rows = {}
+    for module in MODULES:
+        part = getattr(module, attribute, {})
+        clash = set(part) & set(rows)
+        assert not clash, f"rows defined twice: {clash}"
+        rows.update(part)
+    return rows
+
+
+def build_all() -> dict:
+    ids = {}
+    for module in MODULES:
+        ids.update(module.build())
+    return ids
