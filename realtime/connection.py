@@ -3,11 +3,13 @@ import logging
 
 from flask import request
 from flask_login import current_user
+# Not the builtin: python-socketio only sends the reason of its own ConnectionRefusedError to the client.
+from flask_socketio import ConnectionRefusedError
 
 from realtime.registry import lifecycle
 from workspace.accounts import services
 from workspace.extensions import db
-from workspace.spaces import presence
+from workspace.presence import services as presence
 
 log = logging.getLogger("convene.realtime")
 

@@ -5,14 +5,14 @@ from workspace import policy
 from workspace.api import bp, int_field, int_list, json_body
 from workspace.communities.models import Community
 from workspace.errors import ValidationError
-from workspace.extensions import db
+from workspace.loading import find_by_id
 from workspace.spaces import services
 from workspace.spaces.models import Space
 from workspace.spaces.schemas import space_json
 
 
 def load_space(space_id: int) -> Space:
-    space = db.session.get(Space, space_id)
+    space = find_by_id(Space, space_id)
     policy.require_visible(space is not None and policy.can_view_space(current_user, space), "This space")
     return space
 
@@ -29,14 +29,14 @@ def propose_space():
     policy.require(policy.can_propose_space(current_user), "Only community stewards can propose a space.",
                    user=current_user)
     data = json_body()
-    proposing = db.session.get(Community, int_field(data, "proposing_community_id"))
+    proposing = find_by_id(Community, int_field(data, "proposing_community_id"))
     if proposing is None:
         raise ValidationError({"proposing_community_id": "No such community."})
     policy.require(policy.can_propose_space(current_user, proposing),
                    "You can only propose on behalf of a community you steward.")
     invited = []
     for cid in int_list(data, "community_ids"):
-        community = db.session.get(Community, cid)
+        community = find_by_id(Community, cid)
         if community is None:
             raise ValidationError({"community_ids": f"No community has id {cid}."})
         invited.append(community)

@@ -77,15 +77,3 @@ class SpaceMember(db.Model):
     space = relationship("Space", back_populates="members")
     user = relationship("User")
 
-
-class SpacePresence(db.Model):
-    """Who is looking at a space right now: one row per socket per space (shared across processes)."""
-
-    __tablename__ = "space_presence"
-
-    sid: Mapped[str] = mapped_column(ForeignKey("socket_connections.sid", ondelete="CASCADE"),
-                                     primary_key=True)
-    space_id: Mapped[int] = mapped_column(ForeignKey("spaces.id", ondelete="CASCADE"),
-                                          primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
-    joined_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -8,7 +8,7 @@ from workspace.communities.models import STEWARD, Community
 from workspace.communities.services import list_communities
 from workspace.errors import ValidationError, show_on_form
 from workspace.extensions import db
-from workspace.loading import load_or_404
+from workspace.loading import find_by_id
 from workspace.spaces import presence, services
 from workspace.spaces.forms import JoinSpaceForm, ProposeSpaceForm
 from workspace.spaces.models import Space
@@ -18,7 +18,7 @@ bp = Blueprint("spaces", __name__)
 
 def load_space(space_id: int) -> Space:
     """Load a space the current user may see; others get the same 404 as a missing one."""
-    space = db.session.get(Space, space_id)
+    space = find_by_id(Space, space_id)
     policy.require_visible(space is not None and policy.can_view_space(current_user, space), "This space")
     return space
 
@@ -42,13 +42,13 @@ def propose_space():
     if not form.is_submitted():
         form.ground_rules.data = services.DEFAULT_GROUND_RULES
     if form.validate_on_submit():
-        proposing = db.session.get(Community, form.proposing_community_id.data or 0)
+        proposing = find_by_id(Community, form.proposing_community_id.data)
         try:
             if proposing is None:
                 raise ValidationError({"proposing_community_id": "Choose the community you propose for."})
             policy.require(policy.can_propose_space(current_user, proposing),
                            "You can only propose on behalf of a community you steward.")
-            invited = [db.session.get(Community, cid) for cid in form.community_ids.data or []]
+            invited = [find_by_id(Community, cid) for cid in form.community_ids.data or []]
             space = services.propose_space(proposing=proposing, invited=invited, title=form.title.data,
                                            purpose=form.purpose.data, ground_rules=form.ground_rules.data,
                                            actor=current_user)

@@ -1,0 +1,17 @@
+"""Who has a room open right now (a space, a document, a board), shared by every app process."""
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from workspace.database import UTCDateTime, utcnow
+from workspace.extensions import db
+
+
+class Presence(db.Model):
+    __tablename__ = "presence"
+
+    sid: Mapped[str] = mapped_column(ForeignKey("socket_connections.sid", ondelete="CASCADE"), primary_key=True)
+    room: Mapped[str] = mapped_column(String(64), primary_key=True, index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    joined_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -1,0 +1,65 @@
+"""Live presence per room, kept in the database so every process agrees on who is here.
+
+Each kind of room registers an announcer that publishes its own `*_presence_changed` event, so a
+socket that drops tells every room it was in.
+"""
+from typing import Callable
+
+from sqlalchemy import delete, select
+
+from workspace.accounts.models import SocketConnection, User
+from workspace.extensions import db
+from workspace.presence.models import Presence
+
+_ANNOUNCERS: dict[str, Callable[[str], None]] = {}
+
+
+def register_announcer(kind: str, announce: Callable[[str], None]) -> None:
+    """`announce(room)` publishes the room's new presence list; `kind` is the room prefix."""
+    _ANNOUNCERS[kind] = announce
+
+
+def record_connection(sid: str, user: User, *, login_session_id=None, api_token_id=None) -> None:
+    db.session.merge(SocketConnection(sid=sid, user_id=user.id, login_session_id=login_session_id,
+                                      api_token_id=api_token_id))
+    db.session.flush()
+
+
+def forget_connection(sid: str) -> list[str]:
+    """Drop a closed socket and re-announce every room it was in; return those rooms."""
+    rooms = list(db.session.scalars(select(Presence.room).where(Presence.sid == sid)))
+    db.session.execute(delete(Presence).where(Presence.sid == sid))
+    db.session.execute(delete(SocketConnection).where(SocketConnection.sid == sid))
+    db.session.flush()
+    for room in rooms:
+        _announce(room)
+    return rooms
+
+
+def enter(room: str, *, sid: str, user: User) -> bool:
+    """Show the user in the room; return True when this is news (announced to the room)."""
+    if db.session.get(Presence, (sid, room)) is not None:
+        return False
+    db.session.add(Presence(sid=sid, room=room, user_id=user.id))
+    db.session.flush()
+    _announce(room)
+    return True
+
+
+def leave(room: str, *, sid: str) -> None:
+    result = db.session.execute(delete(Presence).where(Presence.sid == sid, Presence.room == room))
+    if result.rowcount:
+        db.session.flush()
+        _announce(room)
+
+
+def users_in(room: str) -> list[User]:
+    """Each person once, however many tabs they have open, by name."""
+    return list(db.session.scalars(select(User).where(User.id.in_(
+        select(Presence.user_id).where(Presence.room == room))).order_by(User.display_name, User.id)))
+
+
+def _announce(room: str) -> None:
+    announce = _ANNOUNCERS.get(room.split(":", 1)[0])
+    if announce is not None:
+        announce(room)
