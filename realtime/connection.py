@@ -6,7 +6,7 @@ from flask_login import current_user
 # Not the builtin: python-socketio only sends the reason of its own ConnectionRefusedError to the client.
 from flask_socketio import ConnectionRefusedError
 
-from realtime.registry import lifecycle
+from realtime.registry import lifecycle, run_disconnect_hooks
 from workspace.accounts import services
 from workspace.extensions import db
 from workspace.presence import services as presence
@@ -36,6 +36,7 @@ def on_connect(auth=None):
 
 @lifecycle("disconnect")
 def on_disconnect(reason=None):
+    run_disconnect_hooks(request.sid)
     try:
         presence.forget_connection(request.sid)
         db.session.commit()

@@ -36,15 +36,18 @@ def current_actor():
     return user
 
 
-def event(name: str):
-    """Register a client→server event; the handler returns a dict ack, or raises a DomainError."""
+def event(name: str, *, raw: bool = False):
+    """Register a client→server event; the handler returns a dict ack, or raises a DomainError.
+
+    Events take one JSON object unless `raw` (e.g. `document_message`, which carries an id and bytes).
+    """
 
     def decorate(handler):
         @functools.wraps(handler)
         def wrapper(*args):
             try:
                 data = args[0] if args else None
-                if data is not None and not isinstance(data, dict) and len(args) == 1:
+                if not raw and (len(args) > 1 or (data is not None and not isinstance(data, dict))):
                     raise ValidationError({"data": "Send a JSON object."})
                 ack = handler(*args)
                 db.session.commit()
@@ -71,6 +74,23 @@ def lifecycle(name: str):
         return handler
 
     return decorate
+
+
+_DISCONNECT_HOOKS: list[callable] = []
+
+
+def on_disconnect(hook):
+    """Run `hook(sid)` when a socket closes (inside the disconnect handler's transaction)."""
+    _DISCONNECT_HOOKS.append(hook)
+    return hook
+
+
+def run_disconnect_hooks(sid: str) -> None:
+    for hook in _DISCONNECT_HOOKS:
+        try:
+            hook(sid)
+        except Exception:
+            log.exception("disconnect hook %s failed for %s", hook.__name__, sid)
 
 
 def bind(socketio) -> None:

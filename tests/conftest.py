@@ -20,7 +20,9 @@ OUTSIDER = "outsider@convene.test"
 def test_config(database_url: str, **extra) -> dict:
     config = {"TESTING": True, "SECRET_KEY": "test-secret", "SQLALCHEMY_DATABASE_URI": database_url,
               "RATELIMIT_ENABLED": False, "PASSWORD_HASH": FAST_HASH, "SOCKETIO_MESSAGE_QUEUE": None,
-              "WTF_CSRF_ENABLED": True, "SERVER_NAME": None}
+              "WTF_CSRF_ENABLED": True, "SERVER_NAME": None,
+              # Handlers run synchronously in the test's transaction: store updates inline, not on a thread.
+              "DOCUMENT_WRITER": "inline"}
     config.update(extra)
     return config
 
@@ -71,8 +73,15 @@ def transaction(request, app):
         with app.app_context():
             db.session.remove()
         db.session = original
+        _forget_live_documents(app)
         outer.rollback()
         connection.close()
+
+
+def _forget_live_documents(app):
+    """Rooms cache what the database held; after a rollback that is no longer true."""
+    from workspace.documents.live import LiveDocuments
+    app.extensions["convene_documents"] = LiveDocuments(app)
 
 
 @pytest.fixture

@@ -40,12 +40,16 @@ def create_app(config: dict | None = None) -> Flask:
     from workspace.accounts.routes import bp as accounts_bp
     from workspace.api import bp as api_bp
     from workspace.communities.routes import bp as communities_bp
+    from workspace.documents import live as live_documents
+    from workspace.documents.routes import bp as documents_bp
     from workspace.spaces.routes import bp as spaces_bp
 
     app.register_blueprint(pages.bp)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(communities_bp)
     app.register_blueprint(spaces_bp)
+    app.register_blueprint(documents_bp)
+    live_documents.init_app(app)
     app.register_blueprint(api_bp)
 
     from workspace import cli

@@ -4,6 +4,7 @@ from sqlalchemy import select
 from workspace.accounts import services as accounts
 from workspace.communities import services as communities
 from workspace.communities.models import MEMBER, STEWARD
+from workspace.documents.demo import seed_documents
 from workspace.extensions import db
 from workspace.spaces import services as spaces
 from workspace.spaces.models import Space
@@ -64,7 +65,10 @@ def seed_demo() -> dict:
         if spaces.policy.space_member(person, space) is None:
             spaces.join_space(space, actor=person, accepts_ground_rules=True)
     db.session.flush()
-    return {"communities": by_slug, "people": people, "spaces": {"referral": referral, "crisis": crisis}}
+    world = {"communities": by_slug, "people": people, "spaces": {"referral": referral, "crisis": crisis}}
+    seed_documents(world)
+    db.session.flush()
+    return world
 
 
 def _space(title, *, proposer, proposing, invited, acceptors, purpose) -> Space:

@@ -7,6 +7,7 @@ would be refused.
 from sqlalchemy import select
 
 from workspace.communities.models import STEWARD, Membership
+from workspace.documents.models import DRAFTING, IN_REVIEW
 from workspace.errors import Forbidden, NotAuthenticated, NotFound
 from workspace.extensions import db
 from workspace.spaces.models import ACCEPTED, ACTIVE, INVITED, MODERATOR, PROPOSED
@@ -124,6 +125,44 @@ def can_moderate_space(user, space) -> bool:
 
 def can_archive_space(user, space) -> bool:
     return can_moderate_space(user, space)
+
+
+# --- documents (joint responses) ----------------------------------------------------------
+
+def can_view_document(user, document) -> bool:
+    return can_view_space(user, document.space)
+
+
+def can_create_document(user, space) -> bool:
+    return can_participate_in_space(user, space)
+
+
+def can_edit_document(user, document) -> bool:
+    """Joined members edit while drafting or in review; adoption, withdrawal or archiving freezes it."""
+    return document.status in (DRAFTING, IN_REVIEW) and can_participate_in_space(user, document.space)
+
+
+def can_propose_document(user, document) -> bool:
+    """Moving to review (freezing a proposed version) is an editor's action."""
+    return can_edit_document(user, document)
+
+
+def endorsing_communities(user, document) -> list:
+    """The convened communities this user may speak for on this document (as their steward)."""
+    if document.status != IN_REVIEW or document.space.status != ACTIVE:
+        return []
+    stewarded = community_ids_of(user, role=STEWARD)
+    return [link.community for link in document.space.convened if link.community_id in stewarded]
+
+
+def can_endorse_document(user, document) -> bool:
+    return bool(endorsing_communities(user, document))
+
+
+def can_withdraw_document(user, document) -> bool:
+    return document.status in (DRAFTING, IN_REVIEW) and (
+        can_moderate_space(user, document.space) or
+        (document.created_by_id == getattr(user, "id", None) and can_participate_in_space(user, document.space)))
 
 
 # --- enforcement ----------------------------------------------------------------------------

@@ -9,6 +9,7 @@ from workspace.errors import ValidationError
 NAME_MAX = 120
 LONG_TEXT_MAX = 20_000
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+LONE_SURROGATE_RE = re.compile("[\ud800-\udfff]")
 
 
 class FieldErrors:
@@ -30,6 +31,9 @@ class FieldErrors:
             return ""
         if "\x00" in value:
             self.add(field, f"{label} contains a character that cannot be stored (NUL).")
+            return ""
+        if LONE_SURROGATE_RE.search(value):  # JSON can spell "\ud800"; it is not text and UTF-8 cannot hold it
+            self.add(field, f"{label} contains a broken character (a lone UTF-16 surrogate).")
             return ""
         value = value.strip()
         if required and not value:

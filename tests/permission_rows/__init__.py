@@ -1,12 +1,12 @@
 """Rows of the permission table, one module per domain.
 
 Each module defines TABLE {(endpoint, method): (path, allowed actors)}, SOCKET_TABLE
-{event: (payload, allowed actors)} and build() -> ids used in paths and payloads as {name}.
+{event: (payload, allowed actors[, events to send first])} and build() -> ids used in paths and payloads as {name}.
 Adding a domain: add a module here and list it in MODULES.
 """
-from tests.permission_rows import foundation
+from tests.permission_rows import documents, foundation
 
-MODULES = [foundation]
+MODULES = [foundation, documents]
 
 
 def merged(attribute: str) -> dict:

@@ -110,12 +110,15 @@ def test_only_signed_in_people_may_connect(app, actor):
 @pytest.mark.parametrize("event,actor", [
     pytest.param(e, a, id=f"{e}-{a}") for e in SOCKET_TABLE for a in sorted(SIGNED_IN)])
 def test_socket_event_permission(app, world, event, actor):
-    payload, allowed = SOCKET_TABLE[event]
+    payload, allowed, *setup = SOCKET_TABLE[event]
     client = app.test_client()
     sign_in(client, ACTORS[actor])
     sio = socketio.test_client(app, flask_test_client=client)
     assert sio.is_connected()
-    ack = sio.emit(event, _fill(payload, world), callback=True)
+    for before, before_payload in (setup[0] if setup else []):
+        sio.emit(before, _fill(before_payload, world), callback=True)
+    args = _fill(payload, world)
+    ack = sio.emit(event, *args, callback=True) if isinstance(args, list) else sio.emit(event, args, callback=True)
     expected = actor in allowed
     assert ack["ok"] is expected, f"{actor} {event}: {json.dumps(ack)[:300]}"
     if not expected:

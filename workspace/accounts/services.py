@@ -26,7 +26,10 @@ API_TOKEN_PREFIX = "cvn_"
 
 
 def find_user_by_email(email: str) -> User | None:
-    return db.session.scalar(select(User).where(func.lower(User.email) == (email or "").strip().lower()))
+    email = (email or "").strip().lower()
+    if "\x00" in email:  # PostgreSQL refuses NUL in text, even in a query; no address holds one
+        return None
+    return db.session.scalar(select(User).where(func.lower(User.email) == email))
 
 
 def _check_password(errors: FieldErrors, field: str, password) -> str:
@@ -135,9 +138,14 @@ def _close_sockets(condition) -> None:
     if not sids:
         return
 
+    app = current_app._get_current_object()
+
     def close():
-        for sid in sids:
-            socketio.server.disconnect(sid, namespace="/")
+        # A fresh app context, so a fresh session: the disconnect handler runs right here and must
+        # write (presence, socket rows), while the session that called us has just committed.
+        with app.app_context():
+            for sid in sids:
+                socketio.server.disconnect(sid, namespace="/")
 
     run_after_commit(close)
 

@@ -11,7 +11,10 @@ csrf.exempt(bp)
 
 def json_body() -> dict:
     """The request's JSON object, or a 422 that says what was wrong with it."""
-    data = request.get_json(silent=True)
+    try:
+        data = request.get_json(silent=True)
+    except RecursionError:  # nested deeper than the parser's stack: still only a bad body
+        data = None
     if not isinstance(data, dict):
         raise ValidationError({"body": "Send a JSON object with Content-Type: application/json."})
     return data
@@ -35,3 +38,4 @@ from workspace.api import openapi  # noqa: E402,F401  (routes register on bp)
 from workspace.accounts import api as _accounts_api  # noqa: E402,F401
 from workspace.communities import api as _communities_api  # noqa: E402,F401
 from workspace.spaces import api as _spaces_api  # noqa: E402,F401
+from workspace.documents import api as _documents_api  # noqa: E402,F401

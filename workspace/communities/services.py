@@ -12,6 +12,7 @@ from workspace.communities.models import MEMBER, STEWARD, Community, Invitation,
 from workspace.database import utcnow
 from workspace.errors import ValidationError
 from workspace.extensions import db
+from workspace.loading import find_by_id
 from workspace.validation import LONG_TEXT_MAX, NAME_MAX, FieldErrors, normalise_name
 
 log = logging.getLogger("convene.communities")
@@ -23,8 +24,13 @@ def list_communities() -> list[Community]:
 
 
 def find_community(slug_or_id) -> Community | None:
-    if isinstance(slug_or_id, int) or str(slug_or_id).isdigit():
-        return db.session.get(Community, int(slug_or_id))
+    if isinstance(slug_or_id, int):
+        return find_by_id(Community, slug_or_id)
+    slug_or_id = str(slug_or_id)
+    if slug_or_id.isascii() and slug_or_id.isdigit():  # "²".isdigit() too, but int() refuses it
+        return find_by_id(Community, int(slug_or_id))
+    if "\x00" in slug_or_id:  # PostgreSQL refuses NUL in text, even in a query; no slug holds one
+        return None
     return db.session.scalar(select(Community).where(Community.slug == slug_or_id))
 
 

@@ -6,6 +6,7 @@ from workspace import policy
 from workspace.accounts.forms import ActionForm
 from workspace.communities.models import STEWARD, Community
 from workspace.communities.services import list_communities
+from workspace.documents.services import STATUS_LABELS, document_summary, documents_in
 from workspace.errors import ValidationError, show_on_form
 from workspace.extensions import db
 from workspace.loading import find_by_id
@@ -66,7 +67,9 @@ def show_space(space_id):
     space = load_space(space_id)
     return render_template("spaces/show.html", space=space, groups=services.members_by_community(space),
                            present=presence.present_in(space), join_form=JoinSpaceForm(),
-                           action_form=ActionForm(), member=policy.space_member(current_user, space))
+                           action_form=ActionForm(), member=policy.space_member(current_user, space),
+                           documents=documents_in(space), document_summary=document_summary,
+                           status_labels=STATUS_LABELS)
 
 
 @bp.route("/spaces/<int:space_id>/accept", methods=["POST"])
@@ -94,7 +97,8 @@ def join_space(space_id):
         show_on_form(form, error)
         return render_template("spaces/show.html", space=space, groups=services.members_by_community(space),
                                present=presence.present_in(space), join_form=form, action_form=ActionForm(),
-                               member=None), 422
+                               member=None, documents=documents_in(space), document_summary=document_summary,
+                               status_labels=STATUS_LABELS), 422
     flash(f"Welcome to {space.title}.", "success")
     return redirect(url_for("spaces.show_space", space_id=space.id))
 

@@ -1,0 +1,176 @@
+"""Co-editing over Socket.IO: the Yjs sync and awareness protocol, checked on every message.
+
+`document_message` carries (document_id, bytes) both ways, framed exactly as y-websocket frames
+them. Joining gives a role; every write is re-checked against the policy (a document can be adopted
+or its space archived while people have it open) and stored before it is relayed or acknowledged.
+"""
+import logging
+
+from flask import current_app, request
+from flask_socketio import join_room, leave_room
+from pycrdt import create_sync_message, handle_sync_message
+
+from realtime.registry import current_actor, event, on_disconnect
+from workspace import policy
+from workspace.communities.models import Community, Membership
+from workspace.documents import presence as document_presence
+from workspace.documents import protocol
+from workspace.documents.live import live_documents
+from workspace.documents.models import Document
+from workspace.errors import Forbidden, NotFound, ValidationError
+from workspace.events import room_for
+from workspace.extensions import db, socketio
+
+log = logging.getLogger("convene.realtime.documents")
+
+
+def _document_id(value) -> int:
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise ValidationError({"document_id": "Give the numeric document_id."})
+    return value
+
+
+def _load(document_id: int, user) -> Document:
+    document = db.session.get(Document, document_id)
+    if document is None or not policy.can_view_document(user, document):
+        raise NotFound("This document does not exist or is not shared with you.")
+    return document
+
+
+def _send(document_id: int, message: bytes, *, to: str, skip_sid: str | None = None) -> None:
+    socketio.emit("document_message", (document_id, message), to=to, skip_sid=skip_sid)
+
+
+@event("join_document")
+def join_document(data=None):
+    """Open a document: your role, the server's sync step 1, and everyone's cursors."""
+    user = current_actor()
+    document = _load(_document_id((data or {}).get("document_id")), user)
+    role = "editor" if policy.can_edit_document(user, document) else "viewer"
+    live = live_documents()
+    room = live.rooms.get(document.id)
+    room.add_client(request.sid)
+    join_room(room_for(document))
+    document_presence.enter_document(document, sid=request.sid, user=user)
+    # The server sends its own step 1 so the client returns whatever the server lacks (offline edits).
+    room.catch_up()
+    with room.lock:
+        step1 = create_sync_message(room.doc)
+    _send(document.id, step1, to=request.sid)
+    entries = room.awareness_entries()
+    if entries:
+        _send(document.id, protocol.awareness_message(entries), to=request.sid)
+    return {"ok": True, "role": role, "document_id": document.id}
+
+
+@event("leave_document")
+def leave_document(data=None):
+    user = current_actor()
+    document_id = _document_id((data or {}).get("document_id"))
+    _load(document_id, user)
+    _forget(document_id, request.sid)
+    leave_room(f"document:{document_id}")
+    document = db.session.get(Document, document_id)
+    if document is not None:
+        document_presence.leave_document(document, sid=request.sid)
+    return {"ok": True}
+
+
+def _forget(document_id: int, sid: str) -> None:
+    room = live_documents().rooms.peek(document_id)
+    if room is None:
+        return
+    removed = room.remove_client(sid)
+    if removed:
+        _send(document_id, protocol.awareness_message(removed), to=f"document:{document_id}", skip_sid=sid)
+
+
+@on_disconnect
+def _disconnected(sid: str) -> None:
+    for room in live_documents().rooms_with(sid):
+        _forget(room.document_id, sid)
+    live_documents().evict_idle()
+
+
+@event("document_message", raw=True)
+def document_message(*args):
+    """One Yjs protocol message about one document; writes need the editor role, checked now."""
+    if len(args) != 2:
+        raise ValidationError({"data": "Send two arguments: the document id and the binary message."})
+    document_id, message = _document_id(args[0]), args[1]
+    user = current_actor()
+    if not isinstance(message, (bytes, bytearray)):
+        raise ValidationError({"message": "The message must be binary (a Uint8Array)."})
+    limit = current_app.config["DOCUMENT_MAX_MESSAGE_BYTES"]
+    if len(message) > limit:
+        raise ValidationError({"message": f"The message is {len(message):,} bytes; the limit is {limit:,}."})
+    live = live_documents()
+    room = live.rooms.peek(document_id)
+    if room is None or not room.has_client(request.sid):
+        raise Forbidden("Join this document (join_document) before sending it messages.")
+    try:
+        parsed = protocol.parse(message)
+    except protocol.ProtocolError as exc:
+        raise ValidationError({"message": str(exc)}) from exc
+
+    if parsed.kind == "sync_step1":
+        _load(document_id, user)
+        room.catch_up()
+        try:
+            with room.lock:
+                reply = handle_sync_message(bytes(message[1:]), room.doc)
+        except Exception as exc:
+            raise ValidationError({"message": "The state vector could not be decoded."}) from exc
+        _send(document_id, reply, to=request.sid)
+        return {"ok": True}
+
+    document = _load(document_id, user)
+    if not policy.can_edit_document(user, document):
+        raise Forbidden("You can read this document but not change it"
+                        + (" (it is no longer open for editing)." if document.status not in ("drafting", "in_review")
+                           else "." if not document.space.is_archived else " (the space is archived)."))
+
+    if parsed.kind == "awareness":
+        return _relay_awareness(document, room, parsed.payload, user)
+
+    update = parsed.payload
+    if update == protocol.EMPTY_UPDATE:
+        return {"ok": True}
+    try:
+        seq = live.receive_update(document.id, update, user_id=user.id)
+    except protocol.ProtocolError as exc:
+        raise ValidationError({"message": str(exc)}) from exc
+    client_id = protocol.single_client(update)
+    if client_id is not None:
+        live.record_author(document.id, client_id, user.id)
+    _send(document.id, protocol.update_message(update), to=room_for(document), skip_sid=request.sid)
+    return {"ok": True, "seq": seq}
+
+
+def _relay_awareness(document: Document, room, payload: bytes, user) -> dict:
+    """Relay cursors with the identity the server knows, never the one the client claims."""
+    try:
+        entries = protocol.decode_awareness(payload)
+    except protocol.ProtocolError as exc:
+        raise ValidationError({"message": str(exc)}) from exc
+    identity = {"name": user.display_name, "communities": _communities_in_space(user, document)}
+    accepted = []
+    for entry in entries:
+        if not room.claim_client_id(request.sid, entry.client_id):
+            raise Forbidden("That Yjs client id belongs to another connection.")
+        if entry.state is not None:
+            user_state = entry.state.get("user") if isinstance(entry.state.get("user"), dict) else {}
+            colour = user_state.get("color") if isinstance(user_state.get("color"), str) else "#1f5f8b"
+            entry.state["user"] = {**identity, "color": colour[:16], "colorLight": colour[:7] + "33",
+                                   "user_id": user.id}
+        room.remember_awareness(entry)
+        accepted.append(entry)
+    if accepted:
+        _send(document.id, protocol.awareness_message(accepted), to=room_for(document), skip_sid=request.sid)
+    return {"ok": True}
+
+
+def _communities_in_space(user, document: Document) -> list[str]:
+    ids = [link.community_id for link in document.space.convened]
+    return list(db.session.scalars(db.select(Community.name).join(Membership).where(
+        Membership.user_id == user.id, Community.id.in_(ids)).order_by(Community.name)))

@@ -1,0 +1,187 @@
+"""API: documents in a space, their text and endorsement record, versions, review and positions."""
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from workspace import policy
+from workspace.api import bp, int_field, json_body
+from workspace.api.openapi import describe, id_param, list_of, ref, responses
+from workspace.communities.models import Community
+from workspace.documents import services
+from workspace.documents.models import POSITIONS, STATUSES, Document, DocumentAuthor, DocumentVersion
+from workspace.documents.schemas import document_json, version_json
+from workspace.errors import NotFound, ValidationError
+from workspace.extensions import db
+from workspace.spaces.models import Space
+
+
+def _space(space_id: int) -> Space:
+    space = db.session.get(Space, space_id)
+    policy.require_visible(space is not None and policy.can_view_space(current_user, space), "This space")
+    return space
+
+
+def _document(document_id: int) -> Document:
+    document = db.session.get(Document, document_id)
+    policy.require_visible(document is not None and policy.can_view_document(current_user, document), "This document")
+    return document
+
+
+@bp.get("/spaces/<int:space_id>/documents")
+@login_required
+def list_documents(space_id):
+    return {"items": [document_json(d) for d in services.documents_in(_space(space_id))]}
+
+
+@bp.post("/spaces/<int:space_id>/documents")
+@login_required
+def create_document(space_id):
+    space = _space(space_id)
+    policy.require(policy.can_create_document(current_user, space), "Join this space to start a document.")
+    data = json_body()
+    document = services.create_document(space, title=data.get("title"), responds_to=data.get("responds_to", ""),
+                                        responds_to_url=data.get("responds_to_url", ""), text=data.get("text", ""),
+                                        actor=current_user)
+    return document_json(document, detail=True), 201
+
+
+@bp.get("/documents/<int:document_id>")
+@login_required
+def get_document(document_id):
+    return document_json(_document(document_id), detail=True)
+
+
+@bp.get("/documents/<int:document_id>/versions")
+@login_required
+def list_document_versions(document_id):
+    return {"items": [version_json(v) for v in services.versions_of(_document(document_id))]}
+
+
+@bp.post("/documents/<int:document_id>/versions")
+@login_required
+def save_document_version(document_id):
+    document = _document(document_id)
+    policy.require(policy.can_edit_document(current_user, document), "Only editors save versions.")
+    data = json_body()
+    return version_json(services.save_version(document, note=data.get("note", ""), actor=current_user)), 201
+
+
+@bp.post("/documents/<int:document_id>/versions/<int:version_id>/restore")
+@login_required
+def restore_document_version(document_id, version_id):
+    document = _document(document_id)
+    policy.require(policy.can_edit_document(current_user, document), "Only editors restore versions.")
+    version = db.session.get(DocumentVersion, version_id)
+    if version is None or version.document_id != document.id:
+        raise NotFound("That version does not exist for this document.")
+    services.restore_version(document, version, actor=current_user)
+    return document_json(document, detail=True)
+
+
+@bp.post("/documents/<int:document_id>/review")
+@login_required
+def propose_document(document_id):
+    document = _document(document_id)
+    policy.require(policy.can_propose_document(current_user, document), "Only editors propose a version.")
+    services.move_to_review(document, actor=current_user)
+    return document_json(document, detail=True)
+
+
+@bp.post("/documents/<int:document_id>/endorsements")
+@login_required
+def record_document_position(document_id):
+    document = _document(document_id)
+    policy.require(policy.can_endorse_document(current_user, document),
+                   "Only stewards of a convened community record positions, while the document is in review.")
+    data = json_body()
+    community = db.session.get(Community, int_field(data, "community_id"))
+    if community is None:
+        raise ValidationError({"community_id": "No such community."})
+    services.record_position(document, community=community, position=data.get("position"),
+                             note=data.get("note", ""), actor=current_user)
+    return document_json(document, detail=True)
+
+
+@bp.post("/documents/<int:document_id>/withdraw")
+@login_required
+def withdraw_document(document_id):
+    document = _document(document_id)
+    policy.require(policy.can_withdraw_document(current_user, document),
+                   "Only the space's moderators or the document's author withdraw it.")
+    data = json_body()
+    services.withdraw_document(document, reason=data.get("reason", ""), actor=current_user)
+    return document_json(document, detail=True)
+
+
+@bp.get("/documents/<int:document_id>/authors")
+@login_required
+def list_document_authors(document_id):
+    """Which person each Yjs client id belongs to, for the "who wrote what" view."""
+    document = _document(document_id)
+    rows = db.session.scalars(select(DocumentAuthor).where(DocumentAuthor.document_id == document.id))
+    return {"items": [{"client_id": r.client_id, "user_id": r.user_id, "display_name": r.user.display_name}
+                      for r in rows]}
+
+
+DOC_ID = [id_param("document_id")]
+DOCUMENT = {"type": "object", "required": ["id", "title", "status"], "properties": {
+    "id": {"type": "integer"}, "space_id": {"type": "integer"}, "title": {"type": "string"},
+    "status": {"type": "string", "enum": list(STATUSES)}, "responds_to": {"type": "string"},
+    "responds_to_url": {"type": "string"}, "text": {"type": "string", "description": "The current Markdown"},
+    "endorsements": {"type": "object", "properties": {"acted": {"type": "integer"}, "communities": {"type": "integer"}}},
+    "proposed_version": {"oneOf": [ref("DocumentVersion"), {"type": "null"}]},
+    "adopted_version": {"oneOf": [ref("DocumentVersion"), {"type": "null"}]},
+    "endorsement_record": {"type": "array", "items": {"type": "object", "properties": {
+        "community_id": {"type": "integer"}, "community": {"type": "string"},
+        "position": {"type": ["string", "null"], "enum": [*POSITIONS, None]}, "note": {"type": "string"},
+        "version": {"type": ["integer", "null"]}, "current": {"type": "boolean"},
+        "changed_since": {"type": "boolean"}}}}}}
+
+describe(paths={
+    "/spaces/{space_id}/documents": {
+        "get": {"operationId": "list_documents", "summary": "Joint-response documents in a space",
+                "parameters": [id_param("space_id")], "responses": responses("200", list_of("Document"), 404)},
+        "post": {"operationId": "create_document", "summary": "Start a document (joined members)",
+                 "parameters": [id_param("space_id")],
+                 "requestBody": {"required": True, "content": {"application/json": {"schema": {
+                     "type": "object", "required": ["title"], "properties": {
+                         "title": {"type": "string", "maxLength": 200}, "responds_to": {"type": "string"},
+                         "responds_to_url": {"type": "string", "format": "uri"}, "text": {"type": "string"}}}}}},
+                 "responses": responses("201", ref("Document"), 403, 404, 422)}},
+    "/documents/{document_id}": {"get": {
+        "operationId": "get_document", "summary": "A document with its text and endorsement record",
+        "parameters": DOC_ID, "responses": responses("200", ref("Document"), 404)}},
+    "/documents/{document_id}/versions": {
+        "get": {"operationId": "list_document_versions", "summary": "Saved, proposed and restored versions",
+                "parameters": DOC_ID, "responses": responses("200", list_of("DocumentVersion"), 404)},
+        "post": {"operationId": "save_document_version", "summary": "Save the current text as a named version",
+                 "parameters": DOC_ID, "requestBody": {"content": {"application/json": {"schema": {
+                     "type": "object", "properties": {"note": {"type": "string", "maxLength": 500}}}}}},
+                 "responses": responses("201", ref("DocumentVersion"), 403, 404, 422)}},
+    "/documents/{document_id}/versions/{version_id}/restore": {"post": {
+        "operationId": "restore_document_version", "summary": "Restore an old version as a new edit",
+        "parameters": DOC_ID + [id_param("version_id")], "responses": responses("200", ref("Document"), 403, 404)}},
+    "/documents/{document_id}/review": {"post": {
+        "operationId": "propose_document", "summary": "Freeze the current text as the proposed version",
+        "parameters": DOC_ID, "responses": responses("200", ref("Document"), 403, 404, 422)}},
+    "/documents/{document_id}/endorsements": {"post": {
+        "operationId": "record_document_position", "summary": "Record a community's position (stewards)",
+        "parameters": DOC_ID, "requestBody": {"required": True, "content": {"application/json": {"schema": {
+            "type": "object", "required": ["community_id", "position"], "properties": {
+                "community_id": {"type": "integer"}, "position": {"type": "string", "enum": list(POSITIONS)},
+                "note": {"type": "string", "description": "Required for block and reservations"}}}}}},
+        "responses": responses("200", ref("Document"), 403, 404, 422)}},
+    "/documents/{document_id}/withdraw": {"post": {
+        "operationId": "withdraw_document", "summary": "Withdraw a document (moderators or its author)",
+        "parameters": DOC_ID, "requestBody": {"content": {"application/json": {"schema": {
+            "type": "object", "properties": {"reason": {"type": "string"}}}}}},
+        "responses": responses("200", ref("Document"), 403, 404, 422)}},
+    "/documents/{document_id}/authors": {"get": {
+        "operationId": "list_document_authors", "summary": "Who each Yjs client id is",
+        "parameters": DOC_ID, "responses": responses("200", {"type": "object"}, 404)}},
+}, schemas={
+    "Document": DOCUMENT,
+    "DocumentVersion": {"type": "object", "properties": {
+        "id": {"type": "integer"}, "number": {"type": "integer"}, "note": {"type": "string"},
+        "kind": {"type": "string", "enum": ["named", "proposed", "restored"]}, "created_by": {"type": "string"},
+        "created_at": {"type": "string", "format": "date-time"}}},
+})

@@ -1,0 +1,190 @@
+"""Document pages: create, the live editor, versions and diffs, review and endorsement, export."""
+from flask import Blueprint, Response, flash, jsonify, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from workspace import policy
+from workspace.communities.models import Community
+from workspace.documents import diff, services
+from workspace.documents.forms import DocumentForm, PositionForm, VersionForm, WithdrawForm
+from workspace.documents.models import POSITION_LABELS, Document, DocumentVersion
+from workspace.errors import NotFound, ValidationError, show_on_form
+from workspace.extensions import db
+from workspace.sanitize import render_markdown
+from workspace.spaces.models import Space
+
+bp = Blueprint("documents", __name__)
+
+
+def load_document(document_id: int) -> Document:
+    document = db.session.get(Document, document_id)
+    policy.require_visible(document is not None and policy.can_view_document(current_user, document), "This document")
+    return document
+
+
+def load_version(document: Document, version_id) -> DocumentVersion:
+    version = db.session.get(DocumentVersion, version_id) if isinstance(version_id, int) else None
+    if version is None or version.document_id != document.id:
+        raise NotFound("That version does not exist for this document.")
+    return version
+
+
+@bp.route("/spaces/<int:space_id>/documents/new", methods=["GET", "POST"])
+@login_required
+def create_document(space_id):
+    space = db.session.get(Space, space_id)
+    policy.require_visible(space is not None and policy.can_view_space(current_user, space), "This space")
+    policy.require(policy.can_create_document(current_user, space),
+                   "Join this space to start a document.", user=current_user)
+    form = DocumentForm()
+    if form.validate_on_submit():
+        try:
+            document = services.create_document(space, title=form.title.data, responds_to=form.responds_to.data,
+                                                responds_to_url=form.responds_to_url.data, actor=current_user)
+        except ValidationError as error:
+            show_on_form(form, error)
+        else:
+            return redirect(url_for("documents.show_document", document_id=document.id))
+    return render_template("documents/new.html", form=form, space=space), 422 if form.errors else 200
+
+
+@bp.route("/documents/<int:document_id>")
+@login_required
+def show_document(document_id):
+    document = load_document(document_id)
+    text = services.current_text(document)
+    position_form = PositionForm()
+    position_form.community_id.choices = [(c.id, c.name) for c in policy.endorsing_communities(current_user, document)]
+    return render_template("documents/show.html", document=document, text=text,
+                           preview=render_markdown(text), record=services.endorsement_record(document, text=text),
+                           version_form=VersionForm(), position_form=position_form, withdraw_form=WithdrawForm(),
+                           can_edit=policy.can_edit_document(current_user, document),
+                           position_labels=POSITION_LABELS, status_labels=services.STATUS_LABELS)
+
+
+@bp.route("/documents/<int:document_id>/preview", methods=["POST"])
+@login_required
+def preview_document(document_id):
+    """Render Markdown through the one sanitiser for the live preview."""
+    load_document(document_id)
+    data = request.get_json(silent=True)
+    text = data.get("text") if isinstance(data, dict) else None
+    if not isinstance(text, str) or len(text) > services.TEXT_MAX:
+        raise ValidationError({"text": "Send the text to preview as a JSON string."})
+    return jsonify({"html": str(render_markdown(text))})
+
+
+@bp.route("/documents/<int:document_id>/versions")
+@login_required
+def list_versions(document_id):
+    document = load_document(document_id)
+    return render_template("documents/versions.html", document=document, versions=services.versions_of(document),
+                           can_edit=policy.can_edit_document(current_user, document))
+
+
+@bp.route("/documents/<int:document_id>/versions", methods=["POST"])
+@login_required
+def save_version(document_id):
+    document = load_document(document_id)
+    policy.require(policy.can_edit_document(current_user, document), "Only editors save versions.", user=current_user)
+    form = VersionForm()
+    version = services.save_version(document, note=form.note.data, actor=current_user)
+    flash(f"Saved version {version.number}.", "success")
+    return redirect(url_for("documents.list_versions", document_id=document.id))
+
+
+@bp.route("/documents/<int:document_id>/diff")
+@login_required
+def show_diff(document_id):
+    """Compare two versions, or a version with the current text ("current")."""
+    document = load_document(document_id)
+
+    def pick(name):
+        value = request.args.get(name, "current")
+        if value == "current":
+            return "Current text", services.current_text(document)
+        if not value.isdigit():
+            raise ValidationError({name: "Choose a version number or 'current'."})
+        version = load_version(document, int(value))
+        return f"Version {version.number}", version.text
+
+    (label_a, old), (label_b, new) = pick("from"), pick("to")
+    added, removed = diff.changed(old, new)
+    return render_template("documents/diff.html", document=document, label_a=label_a, label_b=label_b,
+                           rendered=diff.render_diff(old, new), added=added, removed=removed,
+                           versions=services.versions_of(document))
+
+
+@bp.route("/documents/<int:document_id>/versions/<int:version_id>/restore", methods=["POST"])
+@login_required
+def restore_version(document_id, version_id):
+    document = load_document(document_id)
+    policy.require(policy.can_edit_document(current_user, document), "Only editors restore versions.", user=current_user)
+    version = load_version(document, version_id)
+    services.restore_version(document, version, actor=current_user)
+    flash(f"Version {version.number} is restored as a new edit; nothing after it was lost.", "success")
+    return redirect(url_for("documents.show_document", document_id=document.id))
+
+
+@bp.route("/documents/<int:document_id>/review", methods=["POST"])
+@login_required
+def move_to_review(document_id):
+    document = load_document(document_id)
+    policy.require(policy.can_propose_document(current_user, document), "Only editors propose a version.",
+                   user=current_user)
+    version = services.move_to_review(document, actor=current_user)
+    flash(f"Version {version.number} is proposed: each community's stewards can now record their position.", "success")
+    return redirect(url_for("documents.show_document", document_id=document.id))
+
+
+@bp.route("/documents/<int:document_id>/positions", methods=["POST"])
+@login_required
+def record_position(document_id):
+    document = load_document(document_id)
+    policy.require(policy.can_endorse_document(current_user, document),
+                   "Only stewards of a convened community record positions, while the document is in review.",
+                   user=current_user)
+    form = PositionForm()
+    community = db.session.get(Community, form.community_id.data or 0)
+    try:
+        services.record_position(document, community=community, position=form.position.data,
+                                 note=form.note.data, actor=current_user)
+    except ValidationError as error:
+        flash("Not recorded: " + " ".join(error.errors.values()), "error")
+        return redirect(url_for("documents.show_document", document_id=document.id, _anchor="endorsement")), 303
+    flash("Position recorded." + (" The document is adopted." if document.status == "adopted" else ""), "success")
+    return redirect(url_for("documents.show_document", document_id=document.id, _anchor="endorsement"))
+
+
+@bp.route("/documents/<int:document_id>/withdraw", methods=["POST"])
+@login_required
+def withdraw_document(document_id):
+    document = load_document(document_id)
+    policy.require(policy.can_withdraw_document(current_user, document),
+                   "Only the space's moderators or the document's author withdraw it.", user=current_user)
+    services.withdraw_document(document, reason=WithdrawForm().reason.data, actor=current_user)
+    flash("The document is withdrawn and read-only.", "info")
+    return redirect(url_for("documents.show_document", document_id=document.id))
+
+
+@bp.route("/documents/<int:document_id>/export.md")
+@login_required
+def export_markdown(document_id):
+    document = load_document(document_id)
+    text = services.current_text(document)
+    body = render_template("documents/export.md", document=document, text=text,
+                           record=services.endorsement_record(document, text=text), labels=POSITION_LABELS,
+                           status_labels=services.STATUS_LABELS)
+    return Response(body, mimetype="text/markdown",
+                    headers={"Content-Disposition": f'attachment; filename="document-{document.id}.md"'})
+
+
+@bp.route("/documents/<int:document_id>/export.html")
+@login_required
+def export_html(document_id):
+    document = load_document(document_id)
+    text = services.current_text(document)
+    body = render_template("documents/export.html", document=document, text=text,
+                           record=services.endorsement_record(document, text=text), labels=POSITION_LABELS,
+                           status_labels=services.STATUS_LABELS)
+    return Response(body, mimetype="text/html",
+                    headers={"Content-Disposition": f'attachment; filename="document-{document.id}.html"'})
