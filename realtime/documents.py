@@ -87,7 +87,7 @@ def _forget(document_id: int, sid: str) -> None:
 
 @on_disconnect
 def _disconnected(sid: str) -> None:
-    for room in live_documents().rooms_with(sid):
+    for room in live_documents().rooms.rooms_with(sid):
         _forget(room.document_id, sid)
     live_documents().evict_idle()
 
@@ -136,14 +136,19 @@ def document_message(*args):
     update = parsed.payload
     if update == protocol.EMPTY_UPDATE:
         return {"ok": True}
+    # End our read transaction before waiting on the writer thread: on SQLite every transaction
+    # holds the write lock (BEGIN IMMEDIATE), and the writer needs it to store this very update.
+    # (Read the ids first: touching an expired object after commit would begin a new transaction.)
+    user_id = user.id
+    db.session.commit()
     try:
-        seq = live.receive_update(document.id, update, user_id=user.id)
+        seq = live.receive_update(document_id, update, user_id=user_id)
     except protocol.ProtocolError as exc:
         raise ValidationError({"message": str(exc)}) from exc
     client_id = protocol.single_client(update)
     if client_id is not None:
-        live.record_author(document.id, client_id, user.id)
-    _send(document.id, protocol.update_message(update), to=room_for(document), skip_sid=request.sid)
+        live.record_author(document_id, client_id, user_id)
+    _send(document_id, protocol.update_message(update), to=f"document:{document_id}", skip_sid=request.sid)
     return {"ok": True, "seq": seq}
 
 
@@ -153,7 +158,9 @@ def _relay_awareness(document: Document, room, payload: bytes, user) -> dict:
         entries = protocol.decode_awareness(payload)
     except protocol.ProtocolError as exc:
         raise ValidationError({"message": str(exc)}) from exc
-    identity = {"name": user.display_name, "communities": _communities_in_space(user, document)}
+    communities = _communities_in_space(user, document)
+    label = f"{user.display_name} ({', '.join(communities)})" if communities else user.display_name
+    identity = {"name": label, "communities": communities}
     accepted = []
     for entry in entries:
         if not room.claim_client_id(request.sid, entry.client_id):

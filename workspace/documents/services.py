@@ -13,7 +13,7 @@ from workspace.audit.services import record
 from workspace.database import utcnow
 from workspace.documents import store
 from workspace.documents.models import (ADOPTED, BLOCK, DRAFTING, ENDORSE, IN_REVIEW, POSITIONS,
-                                        RESERVATIONS, WITHDRAWN, Document, DocumentVersion,
+                                        RESERVATIONS, WITHDRAWN, Document, DocumentAuthor, DocumentVersion,
                                         Endorsement)
 from workspace.documents.textedit import edit_to
 from workspace.errors import ValidationError
@@ -66,6 +66,8 @@ def _store_edit(document: Document, new_text: str, *, actor, current: str | None
         return b""
     (seq,) = store.append([(document.id, update, actor.id if actor else None)])
     document_id = document.id
+    if actor is not None:
+        _record_server_author(document_id, doc.client_id, actor.id)
 
     def relay():
         from workspace.documents.live import live_documents
@@ -81,6 +83,12 @@ def _store_edit(document: Document, new_text: str, *, actor, current: str | None
     app = current_app._get_current_object()
     run_after_commit(lambda: _in_app(app, relay))
     return update
+
+
+def _record_server_author(document_id: int, client_id: int, user_id: int) -> None:
+    """A server-side edit is written by a fresh pycrdt client id: name its author too."""
+    if db.session.get(DocumentAuthor, (document_id, client_id)) is None:
+        db.session.add(DocumentAuthor(document_id=document_id, client_id=client_id, user_id=user_id))
 
 
 def _in_app(app, fn):
