@@ -65,7 +65,8 @@ def transaction(request, app):
         connection = db.engine.connect()
     outer = connection.begin()
     original = db.session
-    db.session = scoped_session(sessionmaker(bind=connection, join_transaction_mode="create_savepoint"),
+    db.session = scoped_session(sessionmaker(bind=connection, join_transaction_mode="create_savepoint",
+                                             expire_on_commit=False),
                                 scopefunc=_app_ctx_id)
     try:
         yield connection

@@ -22,7 +22,9 @@ class Base(DeclarativeBase):
     })
 
 
-db = SQLAlchemy(model_class=Base)
+# expire_on_commit=False: reading an attribute after a commit must not silently begin a new
+# transaction (on SQLite every transaction takes the write lock, see database.py).
+db = SQLAlchemy(model_class=Base, session_options={"expire_on_commit": False})
 migrate = Migrate()
 login_manager = LoginManager()
 socketio = SocketIO()
