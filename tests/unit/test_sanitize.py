@@ -10,8 +10,9 @@ from markupsafe import Markup
 
 from workspace import sanitize
 from workspace.sanitize import ALLOWED_ATTRIBUTES, ALLOWED_PROTOCOLS, ALLOWED_TAGS, render_markdown
+from tests.shared_data import shared_data
 
-XSS_DIR = Path(__file__).resolve().parents[3] / "shared" / "data" / "xss"
+XSS_DIR = shared_data("xss")
 URL_ATTRIBUTES = {"href", "src", "action", "formaction", "xlink:href", "background", "poster", "data"}
 DANGEROUS_SCHEMES = ("javascript:", "vbscript:", "data:")
 SCHEME_RE = re.compile(r"^([a-z][a-z0-9+.\-]*):")

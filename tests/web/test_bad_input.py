@@ -22,8 +22,9 @@ from workspace.extensions import db
 from workspace.sanitize import ALLOWED_TAGS
 from workspace.spaces.models import Space, SpaceCommunity, SpaceMember
 from workspace.validation import normalise_name
+from tests.shared_data import shared_data
 
-BLNS = Path(__file__).resolve().parents[3] / "shared" / "data" / "naughty-strings" / "blns.txt"
+BLNS = shared_data("naughty-strings", "blns.txt")
 MISSING = object()
 OWN_COMMUNITY_ONLY = object()
 
