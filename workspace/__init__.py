@@ -26,8 +26,14 @@ def create_app(config: dict | None = None) -> Flask:
     csrf.init_app(app)
     limiter.init_app(app)
     login_manager.init_app(app)
+    # async_handlers=False: one socket's events are handled one after another, in the order sent.
+    # Otherwise each event gets its own thread, a client's Yjs updates are stored, applied and relayed
+    # out of order, and pycrdt 0.14 silently drops an insert when two updates of one client arrive
+    # before the one they follow (tests/unit/test_document_protocol.py shows it): acknowledged text
+    # would be missing from the stored log and every snapshot folded from it.
     socketio.init_app(app, message_queue=app.config["SOCKETIO_MESSAGE_QUEUE"], async_mode="threading",
-                      max_http_buffer_size=app.config.get("SOCKETIO_MAX_MESSAGE_BYTES", 1_000_000))
+                      max_http_buffer_size=app.config.get("SOCKETIO_MAX_MESSAGE_BYTES", 1_000_000),
+                      async_handlers=False)
 
     errors.register(app)
     sanitize.register(app)

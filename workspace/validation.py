@@ -22,8 +22,8 @@ class FieldErrors:
         self.errors.setdefault(field, message)
 
     def text(self, field: str, value, *, label: str, max_length: int, required: bool = True,
-             min_length: int = 0) -> str:
-        """Return the value stripped of surrounding whitespace, recording any problem."""
+             min_length: int = 0, strip: bool = True) -> str:
+        """Return the value stripped of surrounding whitespace (unless `strip` is false), recording any problem."""
         if value is None:
             value = ""
         if not isinstance(value, str):
@@ -35,7 +35,8 @@ class FieldErrors:
         if LONE_SURROGATE_RE.search(value):  # JSON can spell "\ud800"; it is not text and UTF-8 cannot hold it
             self.add(field, f"{label} contains a broken character (a lone UTF-16 surrogate).")
             return ""
-        value = value.strip()
+        if strip:
+            value = value.strip()
         if required and not value:
             self.add(field, f"{label} is required.")
         elif len(value) > max_length:

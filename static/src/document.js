@@ -128,6 +128,7 @@ function start(root) {
     if (msg.id !== documentId || !msg.record) return;
     document.getElementById("document-status").textContent = STATUS_LABELS[msg.status] || msg.status;
     renderRecord(msg.record);
+    if ("proposed" in msg) followProposal(msg.proposed);
     if (msg.status === "adopted" || msg.status === "withdrawn") {
       provider.role = "viewer";
       roleNote.textContent = `This document is ${STATUS_LABELS[msg.status].toLowerCase()}: nobody can change it now.`;
@@ -173,11 +174,25 @@ function start(root) {
   }
 
   // Editing after a version was proposed: say so at once, before anyone records a position.
-  const proposedText = root.dataset.proposedText;
+  let proposedText = root.dataset.proposedText;
   const changedNote = document.getElementById("changed-since-proposal");
   function checkChangedSinceProposal() {
-    if (proposedText === undefined || !changedNote) return;
-    changedNote.hidden = ytext.toString() === proposedText;
+    if (!changedNote) return;
+    changedNote.hidden = proposedText === undefined || ytext.toString() === proposedText;
+  }
+  // Proposed again (by a steward's position on changed text, or by an editor), adopted or withdrawn.
+  function followProposal(proposed) {
+    proposedText = proposed ? proposed.text : undefined;
+    if (proposed) {
+      document.querySelectorAll("[data-proposed-number]").forEach((n) => { n.textContent = String(proposed.number); });
+    }
+    if (proposed && changedNote) {
+      const link = changedNote.querySelector("[data-proposed-diff]");
+      const url = new URL(link.href);
+      url.searchParams.set("from", String(proposed.id));
+      link.href = url.toString();
+    }
+    checkChangedSinceProposal();
   }
 
   // Who wrote what.

@@ -40,7 +40,8 @@ def create_document(space, *, title, responds_to="", responds_to_url="", text=""
     responds_to_url = errors.text("responds_to_url", responds_to_url, label="Link", max_length=2000, required=False)
     if responds_to_url and not responds_to_url.lower().startswith(("http://", "https://")):
         errors.add("responds_to_url", "Give a web address starting with http:// or https://.")
-    text = errors.text("text", text, label="Text", max_length=TEXT_MAX, required=False)
+    # The Markdown exactly as given: leading spaces (an indented code block) and newlines are content.
+    text = errors.text("text", text, label="Text", max_length=TEXT_MAX, required=False, strip=False)
     errors.raise_if_any()
     document = Document(space_id=space.id, title=title, responds_to=responds_to,
                         responds_to_url=responds_to_url, created_by_id=actor.id, status=DRAFTING)
@@ -253,6 +254,11 @@ def document_summary(document: Document) -> dict:
 def _announce(document: Document) -> None:
     payload = document_summary(document)
     payload["record"] = endorsement_record(document)
+    # Open pages compare the live text with the proposed version ("changed since"): tell them when it moves.
+    proposed = (db.session.get(DocumentVersion, document.proposed_version_id)
+                if document.status == IN_REVIEW and document.proposed_version_id else None)
+    payload["proposed"] = ({"id": proposed.id, "number": proposed.number, "text": proposed.text}
+                           if proposed is not None else None)
     publish("document_updated", payload, room=room_for(document))
     publish("document_updated", document_summary(document), room=room_for(document.space))
 
