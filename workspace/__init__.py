@@ -40,12 +40,14 @@ def create_app(config: dict | None = None) -> Flask:
     from workspace.accounts.routes import bp as accounts_bp
     from workspace.api import bp as api_bp
     from workspace.communities.routes import bp as communities_bp
+    from workspace.glossary.routes import bp as glossary_bp
     from workspace.spaces.routes import bp as spaces_bp
 
     app.register_blueprint(pages.bp)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(communities_bp)
     app.register_blueprint(spaces_bp)
+    app.register_blueprint(glossary_bp)
     app.register_blueprint(api_bp)
 
     from workspace import cli
