@@ -41,19 +41,43 @@ class TermInfo:
 
 
 @dataclass(frozen=True)
+class TermGroup:
+    """Every term one surface form stands for, with its mark's opening tag built once at compile time."""
+
+    infos: tuple[TermInfo, ...]
+    term_ids: tuple[int, ...]
+    kind: str
+    opening: str
+
+    @classmethod
+    def of(cls, infos) -> "TermGroup":
+        infos = tuple(infos)
+        kinds = {info.kind for info in infos}
+        kind = next(k for k in KIND_ORDER if k in kinds or k == TERM)
+        ids = " ".join(str(int(info.id)) for info in infos)
+        css = "term" if kind == TERM else f"term term--{kind.replace('_', '-')}"
+        opening = (f'<button type="button" class="{css}" data-term-ids="{ids}" data-kind="{kind}" '
+                   f'aria-expanded="false" aria-describedby="glossary-hint-{kind.replace("_", "-")}">')
+        return cls(infos, tuple(info.id for info in infos), kind, opening)
+
+
+@dataclass(frozen=True)
 class Match:
     start: int
     end: int
-    infos: tuple[TermInfo, ...]
+    group: TermGroup
+
+    @property
+    def infos(self) -> tuple[TermInfo, ...]:
+        return self.group.infos
 
     @property
     def kind(self) -> str:
-        kinds = {info.kind for info in self.infos}
-        return next(k for k in KIND_ORDER if k in kinds or k == TERM)
+        return self.group.kind
 
     @property
     def term_ids(self) -> tuple[int, ...]:
-        return tuple(info.id for info in self.infos)
+        return self.group.term_ids
 
 
 # --- case folding that keeps positions -------------------------------------------------------
@@ -80,7 +104,9 @@ def fold(text: str) -> str:
 
 def is_word_char(char: str) -> bool:
     """Letters, digits, underscore and combining marks are inside a word, in every script."""
-    return char.isalnum() or char == "_" or unicodedata.category(char)[0] == "M"
+    if char.isalnum() or char == "_":
+        return True
+    return not char.isascii() and unicodedata.category(char)[0] == "M"
 
 
 # --- the compiled term set --------------------------------------------------------------------
@@ -100,23 +126,23 @@ class CompiledTerms:
         folded = fold(text)
         length = len(text)
         candidates = []
-        for end, (size, starts_word, ends_word, infos) in self.automaton.iter(folded):
+        for end, (size, starts_word, ends_word, group) in self.automaton.iter(folded):
             start = end - size + 1
             if starts_word and start > 0 and is_word_char(text[start - 1]):
                 continue
             if ends_word and end + 1 < length and is_word_char(text[end + 1]):
                 continue
-            candidates.append((start, end + 1, infos))
+            candidates.append((start, end + 1, group))
         if not candidates:
             return []
         candidates.sort(key=lambda c: (c[0] - c[1], c[0]))  # longest first, then leftmost
         taken = bytearray(length)
         chosen = []
-        for start, end, infos in candidates:
+        for start, end, group in candidates:
             if taken.find(1, start, end) != -1:
                 continue
             taken[start:end] = b"\x01" * (end - start)
-            chosen.append(Match(start, end, infos))
+            chosen.append(Match(start, end, group))
         chosen.sort(key=lambda m: m.start)
         return chosen
 
@@ -140,7 +166,7 @@ def compile_terms(entries: Iterable[tuple[TermInfo, Iterable[str]]]) -> Compiled
         return CompiledTerms(None, infos, 0)
     automaton = ahocorasick.Automaton()
     for key, bucket in by_key.items():
-        automaton.add_word(key, (len(key), is_word_char(key[0]), is_word_char(key[-1]), tuple(bucket)))
+        automaton.add_word(key, (len(key), is_word_char(key[0]), is_word_char(key[-1]), TermGroup.of(bucket)))
     automaton.make_automaton()
     return CompiledTerms(automaton, infos, len(by_key))
 
@@ -227,12 +253,7 @@ def _spliced(text: str, matches: list[Match], render) -> str:
 
 
 def _mark(match: Match, matched: str) -> str:
-    kind = match.kind
-    ids = " ".join(str(int(i)) for i in match.term_ids)
-    css = "term" if kind == TERM else f"term term--{kind.replace('_', '-')}"
-    return (f'<button type="button" class="{css}" data-term-ids="{ids}" data-kind="{kind}" '
-            f'aria-expanded="false" aria-describedby="glossary-hint-{kind.replace("_", "-")}">'
-            f"{escape(matched, quote=False)}</button>")
+    return f"{match.group.opening}{escape(matched, quote=False)}</button>"
 
 
 def annotate(html: str, terms: CompiledTerms, *, first_only: bool = True, used: set | None = None) -> Markup:
@@ -248,7 +269,7 @@ def annotate(html: str, terms: CompiledTerms, *, first_only: bool = True, used: 
         if first_only:
             kept = []
             for match in matches:
-                key = match.term_ids
+                key = match.group.term_ids
                 if key in seen:
                     continue
                 seen.add(key)
@@ -256,7 +277,7 @@ def annotate(html: str, terms: CompiledTerms, *, first_only: bool = True, used: 
             matches = kept
         if used is not None:
             for match in matches:
-                used.update(match.term_ids)
+                used.update(match.group.term_ids)
         return _spliced(text, matches, _mark)
 
     return _rewrite(html, on_text)

@@ -6,7 +6,7 @@ from workspace import policy
 from workspace.accounts.forms import ActionForm
 from workspace.communities.models import Community
 from workspace.communities.services import find_community
-from workspace.errors import NotFound, ValidationError, show_on_form
+from workspace.errors import Conflict, NotFound, ValidationError, show_on_form
 from workspace.extensions import db
 from workspace.glossary import candidates, exchange, reading, services
 from workspace.glossary.forms import (BridgeForm, DisputeForm, GlossarySettingsForm, ImportForm,
@@ -107,6 +107,11 @@ def edit_term(term_id):
             revision = services.update_term(term, data=_term_data(form), version=version, actor=current_user)
         except ValidationError as error:
             show_on_form(form, error)
+        except Conflict as conflict:
+            # Keep what they typed, show the current text beside it, and let them save again on top of it.
+            form.form_errors.append(conflict.detail + f" Current definition: {term.definition}")
+            form.version.data = term.version
+            return render_template("glossary/edit.html", community=term.community, form=form, term=term), 409
         else:
             flash("Saved." if revision.state == "applied" else
                   "Your change is proposed; a steward will review it.", "success")
