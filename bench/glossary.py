@@ -6,6 +6,7 @@ longest form first, through the same HTML walker), plus the time to rebuild each
 term changes. Both are measured in the same run on the same input. Target: p50 ≤ 20 ms.
 """
 import json
+import os
 import random
 import re
 import statistics
@@ -115,6 +116,8 @@ def main() -> dict:
             # re caches compiled patterns: purge so every run really compiles the changed alternation.
             "naive_regex_compile": timed(lambda: (re.purge(), NaiveTerms(changed)), runs=5)},
         "target_p50_ms": 20,
+        # Figures from a shared machine mean little without its load: report it beside them.
+        "load_average_1min": round(os.getloadavg()[0], 2), "cpus": os.cpu_count(),
     }
     result["aho_corasick_meets_target"] = result["aho_corasick"]["p50_ms"] <= 20
     result["speed_up_over_naive"] = round(result["naive_regex_alternation"]["p50_ms"] / result["aho_corasick"]["p50_ms"], 1)

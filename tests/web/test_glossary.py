@@ -334,3 +334,10 @@ def test_steward_imports_a_csv_and_anyone_exports_skos(app, sign_in_as):
     assert bad.status_code == 422 and "Nothing was imported" in bad.get_data(as_text=True)
     turtle = sign_in_as("jo@policing.test").get("/communities/social-work/glossary.ttl")
     assert turtle.mimetype == "text/turtle" and b"skos:exactMatch" in turtle.data
+
+
+def test_stewards_see_possible_jargon_of_their_own_community_with_the_statistic(app, sign_in_as):
+    crisis = space_id(app, "Crisis response policy 2027")
+    page = sign_in_as("lee@policing.test").get(f"/spaces/{crisis}/glossary").get_data(as_text=True)
+    assert "<strong>police</strong> (Community Policing)" in page and "weighted log-odds z = " in page
+    assert "(Social Work)" not in page.split("Possible jargon")[1]

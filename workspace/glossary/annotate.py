@@ -12,7 +12,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from html import escape
 from html.parser import HTMLParser
-from typing import Iterable
+from typing import Iterable, NamedTuple
 
 import ahocorasick
 from markupsafe import Markup
@@ -40,12 +40,11 @@ class TermInfo:
     replacement: str | None = None
 
 
-@dataclass(frozen=True)
-class TermGroup:
+class TermGroup(NamedTuple):
     """Every term one surface form stands for, with its mark's opening tag built once at compile time."""
 
-    infos: tuple[TermInfo, ...]
-    term_ids: tuple[int, ...]
+    infos: tuple
+    term_ids: tuple
     kind: str
     opening: str
 
@@ -165,8 +164,11 @@ def compile_terms(entries: Iterable[tuple[TermInfo, Iterable[str]]]) -> Compiled
     if not by_key:
         return CompiledTerms(None, infos, 0)
     automaton = ahocorasick.Automaton()
+    groups: dict[tuple, TermGroup] = {}  # a term's forms share one group (and one built opening tag)
     for key, bucket in by_key.items():
-        automaton.add_word(key, (len(key), is_word_char(key[0]), is_word_char(key[-1]), TermGroup.of(bucket)))
+        bucket = tuple(bucket)
+        group = groups.get(bucket) or groups.setdefault(bucket, TermGroup.of(bucket))
+        automaton.add_word(key, (len(key), is_word_char(key[0]), is_word_char(key[-1]), group))
     automaton.make_automaton()
     return CompiledTerms(automaton, infos, len(by_key))
 

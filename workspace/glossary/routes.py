@@ -8,7 +8,7 @@ from workspace.communities.models import Community
 from workspace.communities.services import find_community
 from workspace.errors import Conflict, NotFound, ValidationError, show_on_form
 from workspace.extensions import db
-from workspace.glossary import candidates, exchange, reading, services
+from workspace.glossary import exchange, reading, services
 from workspace.glossary.forms import (BridgeForm, DisputeForm, GlossarySettingsForm, ImportForm,
                                       ReaderPreferenceForm, TermForm)
 from workspace.glossary.models import Bridge, Term, TermRevision  # noqa: F401  (Alembic sees the models)
@@ -213,44 +213,10 @@ def _bridge_form(space: Space) -> BridgeForm:
 def _space_glossary_page(space: Space, form: BridgeForm, status: int = 200):
     suggestions = []
     if policy.can_view_candidate_terms(current_user, space):
-        suggestions = candidate_view(space)
+        suggestions = services.suggest_terms(space, actor=current_user)
     return render_template("glossary/space.html", space=space, bridges=services.list_bridges(space=space),
                            form=form, dispute_form=DisputeForm(), action_form=ActionForm(),
                            suggestions=suggestions), status
-
-
-def space_corpus(space: Space):
-    """The space's text attributed to communities: (community_id, text). Boards, documents and comments add theirs."""
-    proposer = next((link.community_id for link in space.convened if link.is_proposer), None)
-    if proposer is not None:
-        yield proposer, space.purpose
-        yield proposer, space.ground_rules
-    for link in space.convened:
-        for term in services.list_terms(link.community):
-            if term.example:
-                yield link.community_id, term.example
-
-
-def candidate_view(space: Space) -> list[dict]:
-    known = set()
-    for link in space.convened:
-        for term in services.list_terms(link.community, include_pending=True):
-            known.update(services.term_key(f) for f in [term.term, *(term.aliases or [])])
-    found = candidates.candidate_terms(space_corpus(space), known=known)
-    names = {link.community_id: link.community.name for link in space.convened}
-    stewarded = policy.community_ids_of(current_user, role="steward")
-    view = []
-    for cid, items in found.items():
-        if not policy.is_admin(current_user) and cid not in stewarded:
-            continue
-        others = ", ".join(n for c, n in names.items() if c != cid) or "the others"
-        view += [{"community": names[cid], "community_slug": space_slug(space, cid), "phrase": c.phrase,
-                  "explanation": c.explanation(names[cid], others)} for c in items]
-    return view
-
-
-def space_slug(space: Space, community_id: int) -> str:
-    return next(link.community.slug for link in space.convened if link.community_id == community_id)
 
 
 @bp.route("/spaces/<int:space_id>/glossary")

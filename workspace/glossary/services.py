@@ -403,3 +403,41 @@ def set_reader_preference(user: User, *, reading_community: Community | None, an
     preference.annotations_enabled = bool(annotations_enabled)
     db.session.flush()
     return preference
+
+
+# --- possible jargon -------------------------------------------------------------------------------
+
+def space_corpus(space: Space):
+    """The space's text attributed to communities, as (community_id, text).
+
+    Today: purpose and ground rules (written by the proposing community) and each convened
+    glossary's definitions and examples, its members' own words. Comments, documents and cards
+    will add theirs here.
+    """
+    proposer = next((link.community_id for link in space.convened if link.is_proposer), None)
+    if proposer is not None:
+        yield proposer, space.purpose
+        yield proposer, space.ground_rules
+    for link in space.convened:
+        for term in list_terms(link.community):
+            yield link.community_id, f"{term.definition}\n{term.example}"
+
+
+def suggest_terms(space: Space, *, actor: User) -> list[dict]:
+    """Possible jargon for the communities the actor stewards (all of them for site admins), explained."""
+    from workspace.glossary.candidates import candidate_terms
+    known = set()
+    for link in space.convened:
+        for term in list_terms(link.community, include_pending=True):
+            known.update(term_key(f) for f in [term.term, *(term.aliases or [])])
+    found = candidate_terms(space_corpus(space), known=known)
+    names = {link.community_id: link.community for link in space.convened}
+    stewarded = policy.community_ids_of(actor, role="steward")
+    view = []
+    for cid, items in found.items():
+        if not policy.is_admin(actor) and cid not in stewarded:
+            continue
+        others = ", ".join(c.name for i, c in names.items() if i != cid) or "the others"
+        view += [{"community": names[cid].name, "community_slug": names[cid].slug, "phrase": c.phrase,
+                  "explanation": c.explanation(names[cid].name, others)} for c in items]
+    return view
