@@ -11,7 +11,6 @@ import io
 import re
 
 from rdflib import RDF, SKOS, Graph, Literal, Namespace, URIRef
-from rdflib.exceptions import ParserError
 
 from workspace.errors import DomainError, ValidationError
 from workspace.glossary import services
@@ -108,7 +107,7 @@ def parse_skos(text: str) -> list[dict]:
     graph = Graph()
     try:
         graph.parse(data=text, format="turtle")
-    except (ParserError, SyntaxError, ValueError, Exception) as exc:  # rdflib raises many kinds
+    except Exception as exc:  # noqa: BLE001  rdflib's parsers raise many unrelated exception types
         raise ValidationError({"file": f"This is not readable Turtle: {str(exc)[:200]}"}) from None
     schemes = set(graph.subjects(RDF.type, SKOS.ConceptScheme))
     concepts = [c for c in graph.subjects(RDF.type, SKOS.Concept)

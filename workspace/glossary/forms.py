@@ -18,9 +18,10 @@ class TermForm(FlaskForm):
 
 
 class BridgeForm(FlaskForm):
-    from_term_id = SelectField("This term", coerce=int, validate_choice=False)
-    relation = SelectField("is", choices=[(r, RELATION_LABELS[r]) for r in RELATIONS])
-    to_term_id = SelectField("that term", coerce=int, validate_choice=False)
+    from_term_id = SelectField("First term", coerce=int, validate_choice=False)
+    relation = SelectField("Relation (of the second term to the first)",
+                           choices=[(r, RELATION_LABELS[r]) for r in RELATIONS])
+    to_term_id = SelectField("Second term (another community's)", coerce=int, validate_choice=False)
     note = TextAreaField("Note (optional): what is the same, what differs?")
 
 
