@@ -80,9 +80,11 @@ def transaction(request, app):
 
 
 def _forget_live_documents(app):
-    """Rooms cache what the database held; after a rollback that is no longer true."""
+    """Rooms and matchers cache what the database held; after the test's rollback that is no longer true."""
     from workspace.documents.live import LiveDocuments
+    from workspace.glossary import reading
     app.extensions["convene_documents"] = LiveDocuments(app)
+    reading.clear_cache()
 
 
 @pytest.fixture

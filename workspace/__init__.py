@@ -48,6 +48,7 @@ def create_app(config: dict | None = None) -> Flask:
     from workspace.communities.routes import bp as communities_bp
     from workspace.documents import live as live_documents
     from workspace.documents.routes import bp as documents_bp
+    from workspace.glossary.routes import bp as glossary_bp
     from workspace.spaces.routes import bp as spaces_bp
 
     app.register_blueprint(pages.bp)
@@ -56,6 +57,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(spaces_bp)
     app.register_blueprint(documents_bp)
     live_documents.init_app(app)
+    app.register_blueprint(glossary_bp)
     app.register_blueprint(api_bp)
 
     from workspace import cli

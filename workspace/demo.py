@@ -64,6 +64,8 @@ def seed_demo() -> dict:
     for space, person in ((referral, people["omar"]), (crisis, people["jo"]), (crisis, people["maria"])):
         if spaces.policy.space_member(person, space) is None:
             spaces.join_space(space, actor=person, accepts_ground_rules=True)
+    from workspace.glossary.demo import seed_glossaries
+    seed_glossaries(by_slug, people)
     db.session.flush()
     world = {"communities": by_slug, "people": people, "spaces": {"referral": referral, "crisis": crisis}}
     seed_documents(world)

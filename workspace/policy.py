@@ -163,6 +163,94 @@ def can_withdraw_document(user, document) -> bool:
     return document.status in (DRAFTING, IN_REVIEW) and (
         can_moderate_space(user, document.space) or
         (document.created_by_id == getattr(user, "id", None) and can_participate_in_space(user, document.space)))
+# --- glossary -------------------------------------------------------------------------------
+
+def can_view_glossary(user, community) -> bool:
+    """Glossaries explain a community to outsiders, so every signed-in person may read them."""
+    return is_signed_in(user)
+
+
+def can_view_term(user, term) -> bool:
+    """Approved terms are public to signed-in people; a proposal only to its community (and admins)."""
+    return is_signed_in(user) and (term.approved or can_propose_term(user, term.community))
+
+
+def can_propose_term(user, community) -> bool:
+    """Members propose terms (and edits); stewards and site admins too."""
+    return is_admin(user) or community_role(user, community) is not None
+
+
+def can_edit_terms_directly(user, community) -> bool:
+    """Stewards edit at once; members too when the community's setting lets them."""
+    if can_manage_community(user, community):
+        return True
+    from workspace.glossary.models import GlossarySettings
+    settings = db.session.get(GlossarySettings, community.id)
+    return community_role(user, community) is not None and bool(settings and settings.members_edit_directly)
+
+
+def can_edit_term(user, term) -> bool:
+    return can_propose_term(user, term.community)
+
+
+def can_review_terms(user, community) -> bool:
+    """Approve or reject members' proposals, change glossary settings, import: stewards' work."""
+    return can_manage_community(user, community)
+
+
+def _bridge_spaces(user, community_ids: set[int]):
+    from workspace.spaces.models import Space, SpaceCommunity, SpaceMember
+    if not is_signed_in(user):
+        return []
+    query = select(Space).join(SpaceMember).where(SpaceMember.user_id == user.id, Space.status == ACTIVE)
+    for cid in community_ids:
+        query = query.where(Space.id.in_(select(SpaceCommunity.space_id).where(SpaceCommunity.community_id == cid)))
+    return list(db.session.scalars(query))
+
+
+def can_propose_bridges(user) -> bool:
+    """Anyone who has joined an active space (every space convenes two communities or more)."""
+    return bool(_bridge_spaces(user, set()))
+
+
+def can_propose_bridge(user, from_term, to_term) -> bool:
+    """Anyone in an active space that convenes both terms' communities."""
+    return bool(_bridge_spaces(user, {from_term.community_id, to_term.community_id}))
+
+
+def can_propose_bridge_in_space(user, space) -> bool:
+    return can_participate_in_space(user, space)
+
+
+def can_confirm_bridge(user, bridge) -> bool:
+    """A member of one of the two communities whose side has not agreed yet."""
+    done = {c.community_id for c in bridge.confirmations}
+    mine = community_ids_of(user)
+    return any(cid in mine and cid not in done for cid in bridge.community_ids)
+
+
+def can_dispute_bridge(user, bridge) -> bool:
+    mine = community_ids_of(user)
+    return any(cid in mine for cid in bridge.community_ids)
+
+
+def can_remove_bridge(user, bridge) -> bool:
+    return is_admin(user) or bool(community_ids_of(user, role=STEWARD) & set(bridge.community_ids))
+
+
+def can_view_space_glossary(user, space) -> bool:
+    return can_view_space(user, space)
+
+
+def can_view_candidate_terms(user, space) -> bool:
+    """Possible jargon is offered to the stewards of the space's communities."""
+    if not can_view_space(user, space):
+        return False
+    return is_admin(user) or bool(community_ids_of(user, role=STEWARD) & {l.community_id for l in space.convened})
+
+
+def can_set_reading_preference(user) -> bool:
+    return is_signed_in(user)
 
 
 # --- enforcement ----------------------------------------------------------------------------

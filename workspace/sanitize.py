@@ -32,11 +32,16 @@ _cleaner = bleach.Cleaner(
 )
 
 
-def render_markdown(text: str | None) -> Markup:
-    """Render user Markdown to HTML that is safe to insert into any page."""
+def render_markdown(text: str | None, annotate=None) -> Markup:
+    """Render user Markdown to HTML that is safe to insert into any page.
+
+    `annotate`, when given, post-processes the *sanitised* HTML for one reader (the glossary's
+    marks, `markdown(annotate=glossary.annotate)`); it must itself keep safe HTML safe.
+    """
     if not text:
         return Markup("")
-    return Markup(_cleaner.clean(_markdown.render(text)))
+    html = Markup(_cleaner.clean(_markdown.render(text)))
+    return annotate(html) if annotate else html
 
 
 def register(app) -> None:

@@ -1,5 +1,6 @@
 // The space page: join its room and keep the "Here now" list live.
 import { connect } from "./lib/live.js";
+import { installPopovers, refreshFragments } from "./lib/glossary.js";
 
 const root = document.querySelector("[data-space-id]");
 const list = document.getElementById("presence-list");
@@ -55,6 +56,33 @@ if (root) {
     if (msg.space_id !== spaceId) return;
     liveStatus.hidden = false;
     liveStatus.textContent = `This space is now ${msg.status}. Reload to see the change.`;
+  });
+  // Glossary: marks open popovers; a change to any convened glossary re-annotates without a reload.
+  installPopovers(document);
+  const reading = document.querySelector("[data-glossary-fragments-url]");
+  const glossaryLive = document.getElementById("glossary-live");
+  const mineToggle = document.getElementById("read-in-my-words");
+  const mineNote = document.getElementById("read-in-my-words-note");
+  let mode = "annotated";
+  const refresh = async (announce) => {
+    if (!reading) return;
+    try {
+      await refreshFragments(reading.dataset.glossaryFragmentsUrl, { mode });
+      if (announce) glossaryLive.textContent = announce;
+    } catch (err) {
+      glossaryLive.textContent = "The glossary changed; reload the page to see it.";
+    }
+  };
+  if (mineToggle) {
+    mineToggle.addEventListener("click", () => {
+      mode = mode === "mine" ? "annotated" : "mine";
+      mineToggle.setAttribute("aria-pressed", String(mode === "mine"));
+      mineNote.hidden = mode !== "mine";
+      refresh(mode === "mine" ? "Showing the text in your community's words." : "Showing the text as written.");
+    });
+  }
+  socket.on("glossary_changed", (msg) => {
+    if (msg.space_id === spaceId) refresh("The glossary changed: marks are up to date.");
   });
   socket.on("member_joined", (msg) => {
     liveStatus.hidden = false;

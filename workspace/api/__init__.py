@@ -39,3 +39,4 @@ from workspace.accounts import api as _accounts_api  # noqa: E402,F401
 from workspace.communities import api as _communities_api  # noqa: E402,F401
 from workspace.spaces import api as _spaces_api  # noqa: E402,F401
 from workspace.documents import api as _documents_api  # noqa: E402,F401
+from workspace.glossary import api as _glossary_api  # noqa: E402,F401

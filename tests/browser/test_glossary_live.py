@@ -1,0 +1,226 @@
+"""In two real browsers: a steward adds a bridge, and the other reader's open space page re-annotates
+live, reachable and readable by keyboard. Also the CodeMirror underline extension on its own."""
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tests import databases
+
+ROOT = Path(__file__).resolve().parents[2]
+BIN = ROOT / ".venv" / "bin"
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync"]
+
+pytestmark = [pytest.mark.browser, pytest.mark.live]
+
+
+def _chromium_or_skip():
+    if not os.path.exists(CHROMIUM):
+        if os.environ.get("CI") == "true":
+            pytest.fail("Chromium is missing at /usr/bin/chromium (required in CI)")
+        pytest.skip("Chromium is not installed")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _build_front_end():
+    npm = shutil.which("npm")
+    if npm is None:
+        pytest.skip("npm is not installed")
+    subprocess.run([npm, "run", "--silent", "build"], cwd=ROOT, check=True, capture_output=True)
+
+
+@pytest.fixture(scope="module")
+def live_server(tmp_path_factory):
+    """A gunicorn process on a fresh, migrated, demo-seeded database (this module's own until tests/live_server.py lands)."""
+    _chromium_or_skip()
+    _build_front_end()
+    tmp = tmp_path_factory.mktemp("glossary-live")
+    url = databases.create_database(tmp, "glossary_live")
+    env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": "live-test-secret", "CONVENE_INSTANCE_PATH": str(tmp),
+           "FLASK_APP": "wsgi"}
+    if not os.environ.get("SOCKETIO_MESSAGE_QUEUE"):
+        env.pop("SOCKETIO_MESSAGE_QUEUE", None)
+    for command in (["db", "upgrade"], ["seed-demo"]):
+        subprocess.run([str(BIN / "flask"), *command], cwd=ROOT, env=env, check=True, capture_output=True)
+    port = _free_port()
+    process = subprocess.Popen([str(BIN / "gunicorn"), "--workers", "1", "--threads", "100", "--bind",
+                                f"127.0.0.1:{port}", "wsgi:app"], cwd=ROOT, env=env,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(200):
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.1).close()
+            break
+        except OSError:
+            time.sleep(0.05)
+    else:
+        process.kill()
+        pytest.fail("the live server did not start")
+    yield base
+    process.terminate()
+    process.wait(timeout=10)
+    databases.drop_database(url)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    _chromium_or_skip()
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+        yield chromium
+        chromium.close()
+
+
+def signed_in_page(browser, base, email):
+    page = browser.new_context().new_page()
+    page.goto(f"{base}/login")
+    page.fill("#email", email)
+    page.fill("#password", "convene-demo")
+    page.click("button[type=submit]")
+    page.wait_for_url(lambda url: "/login" not in url)
+    return page
+
+
+def tab_to(page, predicate_js: str, limit: int = 120):
+    """Press Tab until the focused element satisfies `predicate_js` (a JS function of the element)."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        if page.evaluate(f"({predicate_js})(document.activeElement)"):
+            return
+    raise AssertionError("never reached the element with the keyboard")
+
+
+def test_steward_adds_a_bridge_and_the_other_readers_page_explains_it_live(live_server, browser):
+    from playwright.sync_api import expect
+
+    reader = signed_in_page(browser, live_server, "priya@psychiatry.test")
+    reader.goto(f"{live_server}/spaces/1")
+    expect(reader.locator("#presence-state")).to_have_attribute("data-state", "connected")
+    # Keyboard only: reach the mark for Social Work's "referring" and open it.
+    tab_to(reader, "el => el.matches('button.term') && el.textContent === 'referring'")
+    reader.keyboard.press("Enter")
+    popover = reader.get_by_role("region", name="Glossary: referring")
+    expect(popover).to_be_visible()
+    expect(popover).to_contain_text("No bridge into Psychiatry yet.")
+    expect(reader.locator("button.term", has_text="referring")).to_have_attribute("aria-expanded", "true")
+
+    steward = signed_in_page(browser, live_server, "sam@socialwork.test")
+    steward.goto(f"{live_server}/spaces/1/glossary")
+    steward.select_option("#from_term_id", label="referral (Social Work)")
+    steward.select_option("#relation", "related")
+    steward.select_option("#to_term_id", label="discharge (Psychiatry)")
+    steward.click("text=Propose bridge")
+    expect(steward.locator(".flashes")).to_contain_text("Bridge proposed")
+
+    # No reload: the open popover is re-annotated in place and keeps keyboard focus.
+    expect(popover).to_contain_text("In Psychiatry, a related term is discharge", timeout=5000)
+    assert reader.evaluate("document.activeElement.matches('button.term') && document.activeElement.textContent") \
+        == "referring"
+    expect(reader.locator("#glossary-live")).to_contain_text("The glossary changed")
+    # Readable by keyboard: Tab moves into the popover (its link), Escape closes it and returns focus.
+    reader.keyboard.press("Tab")
+    assert reader.evaluate("!!document.activeElement.closest('.term-popover')")
+    reader.keyboard.press("Escape")
+    expect(popover).to_have_count(0)
+    assert reader.evaluate("document.activeElement.textContent") == "referring"
+    expect(reader.locator("button.term", has_text="referring")).to_have_attribute("aria-expanded", "false")
+    reader.context.close()
+    steward.context.close()
+
+
+def test_reader_toggles_read_in_my_words(live_server, browser):
+    from playwright.sync_api import expect
+
+    page = signed_in_page(browser, live_server, "sam@socialwork.test")
+    page.goto(f"{live_server}/spaces/1")
+    toggle = page.get_by_role("button", name="Read in my words")
+    expect(page.locator("[data-glossary-fragment=ground_rules] button.term", has_text="patients")).to_have_count(1)
+    toggle.click()
+    expect(toggle).to_have_attribute("aria-pressed", "true")
+    expect(page.locator("#read-in-my-words-note")).to_be_visible()
+    expect(page.locator("[data-glossary-fragment=ground_rules]")).to_have_attribute("data-mode", "mine")
+    page.context.close()
+
+
+EDITOR_PAGE = """<!doctype html><html><head><meta charset="utf-8"><title>editor</title>
+<link rel="icon" href="data:,"><link rel="stylesheet" href="app.css"></head>
+<body><div id="editor"></div><p id="announce" aria-live="polite"></p><script src="editor.js"></script></body></html>"""
+
+EDITOR_ENTRY = """
+import { EditorView, keymap } from "@codemirror/view";
+import { EditorState } from "@codemirror/state";
+import { defaultKeymap } from "@codemirror/commands";
+import { glossaryUnderline, setGlossaryTerms } from "%s";
+const terms = [
+  {id: 1, forms: ["case", "cases"], kind: "false_friend", title: "case", community: "Community Policing",
+   lines: ["An investigation.", "False friend of “case”."]},
+  {id: 2, forms: ["a.*b"], kind: "term", title: "a.*b", community: "Test", lines: ["<img src=x onerror=alert(1)>"]},
+];
+const view = new EditorView({
+  state: EditorState.create({doc: "Two cases and a showcase, a.*b here.",
+    extensions: [keymap.of(defaultKeymap), glossaryUnderline({terms, announce: document.getElementById("announce")})]}),
+  parent: document.getElementById("editor"),
+});
+window.view = view;
+window.addTerms = () => view.dispatch({effects: setGlossaryTerms.of([...terms,
+  {id: 3, forms: ["showcase"], kind: "loaded", title: "showcase", community: "X", lines: ["Loaded."]}])});
+"""
+
+
+def test_codemirror_underlines_terms_and_opens_the_popover_on_keyboard_focus(tmp_path, browser):
+    from playwright.sync_api import expect
+
+    _chromium_or_skip()
+    esbuild = ROOT / "node_modules" / ".bin" / "esbuild"
+    if not esbuild.exists():
+        pytest.skip("esbuild is not installed")
+    entry = tmp_path / "entry.js"
+    entry.write_text(EDITOR_ENTRY % (ROOT / "static" / "src" / "lib" / "glossary-editor.js"))
+    subprocess.run([str(esbuild), str(entry), "--bundle", "--format=iife", f"--outfile={tmp_path / 'editor.js'}",
+                    "--log-level=error"], cwd=ROOT, check=True,
+                   env={**os.environ, "NODE_PATH": str(ROOT / "node_modules")})
+    shutil.copy(ROOT / "static" / "css" / "app.css", tmp_path / "app.css")
+    (tmp_path / "index.html").write_text(EDITOR_PAGE)
+    page = browser.new_page()
+    errors = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.goto((tmp_path / "index.html").as_uri())
+    assert errors == []
+    marks = page.locator(".cm-term")
+    expect(marks).to_have_count(2)
+    expect(page.locator(".cm-term--false-friend")).to_have_text("cases")
+    assert page.locator(".cm-term").nth(1).text_content() == "a.*b"  # metacharacters matched as typed
+    page.click(".cm-content")
+    page.keyboard.press("Control+Home")
+    for _ in range(6):
+        page.keyboard.press("ArrowRight")  # into "cases" by keyboard
+    tooltip = page.locator(".term-popover.cm-tooltip")  # CodeMirror styles our popover node as the tooltip
+    expect(tooltip).to_contain_text("An investigation.")
+    expect(tooltip).to_contain_text("False friend")
+    expect(page.locator("#announce")).to_contain_text("False friend: case, Community Policing")
+    page.keyboard.press("End")
+    expect(tooltip).to_have_count(0)
+    page.evaluate("window.addTerms()")
+    expect(page.locator(".cm-term--loaded")).to_have_text("showcase")
+    page.hover(".cm-term >> text=a.*b")
+    hover = page.locator(".cm-tooltip-hover .term-popover, .term-popover.cm-tooltip-hover")
+    expect(hover).to_contain_text("<img src=x onerror=alert(1)>")  # shown as text, never as markup
+    assert page.locator(".term-popover img").count() == 0
+    page.close()
+
+
+if __name__ == "__main__":
+    sys.exit(pytest.main([__file__, "-v"]))

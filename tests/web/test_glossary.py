@@ -1,0 +1,343 @@
+"""Glossaries and bridges through the pages and the API: proposals, approvals, bad input, live marks."""
+import re
+
+from sqlalchemy import select
+
+from tests.conftest import csrf_from, post_form
+from workspace.accounts import services as accounts
+from workspace.communities import services as communities
+from workspace.extensions import db, socketio
+from workspace.glossary import services as glossary
+from workspace.glossary.models import Term
+from workspace.spaces.models import Space
+
+
+def api(client):
+    """Cookie callers of the API send the CSRF token from a page."""
+    token = csrf_from(client.get("/").get_data(as_text=True))
+    return {"X-CSRFToken": token}
+
+
+def space_id(app, title="Referral guidelines"):
+    with app.app_context():
+        return db.session.scalar(select(Space.id).where(Space.title == title))
+
+
+def community_id(app, slug):
+    with app.app_context():
+        return communities.find_community(slug).id
+
+
+def term_id(app, slug, text):
+    with app.app_context():
+        return glossary.find_term(communities.find_community(slug), text).id
+
+
+def marks(html):
+    return re.findall(r'<button type="button" class="term[^"]*" data-term-ids="[\d ]+"[^>]*>([^<]*)</button>', html)
+
+
+def test_steward_adds_a_term_that_appears_in_the_glossary(sign_in_as):
+    sam = sign_in_as("sam@socialwork.test")
+    response = post_form(sam, "/communities/social-work/glossary/new", {
+        "term": "reablement", "aliases": "re-ablement\nreablement service",
+        "definition": "Short-term support to *regain* skills.", "status": "active"},
+        page="/communities/social-work/glossary/new")
+    assert response.status_code == 302
+    page = sam.get("/communities/social-work/glossary").get_data(as_text=True)
+    assert "reablement" in page and "<em>regain</em>" in page
+
+
+def test_member_proposal_waits_for_a_steward_then_has_a_history(app, sign_in_as):
+    maria = sign_in_as("maria@socialwork.test")
+    sw = community_id(app, "social-work")
+    created = maria.post(f"/api/v1/communities/{sw}/terms", headers=api(maria),
+                         json={"term": "MARAC", "definition": "Multi-agency risk assessment conference."})
+    assert created.status_code == 201 and created.json["approved"] is False
+    sam = sign_in_as("sam@socialwork.test")
+    page = sam.get("/communities/social-work/glossary").get_data(as_text=True)
+    revision = re.search(r'/term-revisions/(\d+)/approve', page).group(1)
+    assert post_form(sam, f"/term-revisions/{revision}/approve").status_code == 302
+    term = sam.get(f"/api/v1/terms/{created.json['id']}").json
+    assert term["approved"] is True
+    assert [h["state"] for h in term["history"]] == ["applied"]
+    assert "María José Álvarez" in sam.get(f"/terms/{created.json['id']}").get_data(as_text=True)
+
+
+def test_member_edit_is_a_proposal_unless_the_community_lets_members_edit(app, sign_in_as):
+    maria = sign_in_as("maria@socialwork.test")
+    client_id = term_id(app, "social-work", "client")
+    version = maria.get(f"/api/v1/terms/{client_id}").json["version"]
+    proposed = maria.patch(f"/api/v1/terms/{client_id}", headers=api(maria),
+                           json={"definition": "The person we support.", "version": version})
+    assert proposed.status_code == 202 and proposed.json["definition"] != "The person we support."
+    sam = sign_in_as("sam@socialwork.test")
+    post_form(sam, "/communities/social-work/glossary/settings", {"members_edit_directly": "y"})
+    direct = maria.patch(f"/api/v1/terms/{client_id}", headers=api(maria),
+                         json={"definition": "The person we support.", "version": version})
+    assert direct.status_code == 200 and direct.json["version"] == version + 1
+
+
+def test_duplicate_term_is_refused_ignoring_case_and_unicode_variants(app, sign_in_as):
+    sam = sign_in_as("sam@socialwork.test")
+    sw = community_id(app, "social-work")
+    for spelling in ("CLIENT", "ｃｌｉｅｎｔ", " Client "):
+        response = sam.post(f"/api/v1/communities/{sw}/terms", headers=api(sam),
+                            json={"term": spelling, "definition": "again"})
+        assert response.status_code == 422
+        assert "already in the Social Work glossary" in response.json["errors"]["term"]
+
+
+def test_terms_must_have_one_to_eighty_characters_shown_beside_the_field(app, sign_in_as):
+    sam = sign_in_as("sam@socialwork.test")
+    for bad in ("", "   ", "x" * 81):
+        response = post_form(sam, "/communities/social-work/glossary/new",
+                             {"term": bad, "definition": "d", "status": "active"},
+                             page="/communities/social-work/glossary/new")
+        assert response.status_code == 422
+        assert 'id="term-error"' in response.get_data(as_text=True)
+    ok = sam.post(f"/api/v1/communities/{community_id(app, 'social-work')}/terms", headers=api(sam),
+                  json={"term": "x" * 80, "definition": "d"})
+    assert ok.status_code == 201
+
+
+def test_loaded_term_needs_its_note(app, sign_in_as):
+    sam = sign_in_as("sam@socialwork.test")
+    response = sam.post(f"/api/v1/communities/{community_id(app, 'social-work')}/terms", headers=api(sam),
+                        json={"term": "difficult family", "definition": "d", "status": "loaded"})
+    assert response.status_code == 422 and "loaded_note" in response.json["errors"]
+
+
+def test_regex_metacharacters_xss_and_rtl_are_stored_and_shown_as_typed(app, sign_in_as):
+    sam = sign_in_as("sam@socialwork.test")
+    sw = community_id(app, "social-work")
+    for text in (".*+?^${}()|[]\\", "<img src=x onerror=alert(1)>", "\u202eevil\u202c", "שלום"):
+        response = sam.post(f"/api/v1/communities/{sw}/terms", headers=api(sam), json={"term": text, "definition": "d"})
+        assert response.status_code == 201 and response.json["term"] == text
+    page = sam.get("/communities/social-work/glossary").get_data(as_text=True)
+    assert "<img src=x" not in page and "&lt;img src=x onerror=alert(1)&gt;" in page
+
+
+def test_stale_edit_is_refused_with_the_current_term(app, sign_in_as):
+    sam = sign_in_as("sam@socialwork.test")
+    case = term_id(app, "social-work", "case")
+    version = sam.get(f"/api/v1/terms/{case}").json["version"]
+    assert sam.patch(f"/api/v1/terms/{case}", headers=api(sam), json={"example": "one", "version": version}).status_code == 200
+    stale = sam.patch(f"/api/v1/terms/{case}", headers=api(sam), json={"example": "two", "version": version})
+    assert stale.status_code == 409 and stale.json["current"]["example"] == "one"
+
+
+def test_bridge_within_one_community_or_to_itself_is_refused(app, sign_in_as):
+    omar = sign_in_as("omar@psychiatry.test")
+    patient, section = term_id(app, "psychiatry", "patient"), term_id(app, "psychiatry", "section")
+    same = omar.post("/api/v1/bridges", headers=api(omar),
+                     json={"from_term_id": patient, "to_term_id": section, "relation": "related"})
+    assert same.status_code == 422 and "two different communities" in same.json["errors"]["to_term_id"]
+    itself = omar.post("/api/v1/bridges", headers=api(omar),
+                       json={"from_term_id": patient, "to_term_id": patient, "relation": "related"})
+    assert itself.status_code == 422 and "itself" in itself.json["errors"]["to_term_id"]
+    unknown = omar.post("/api/v1/bridges", headers=api(omar),
+                        json={"from_term_id": patient, "to_term_id": 999999, "relation": "related"})
+    assert unknown.status_code == 422 and "999999" in unknown.json["errors"]["to_term_id"]
+
+
+def test_bridge_is_confirmed_when_a_member_of_each_community_agrees(app, sign_in_as):
+    omar = sign_in_as("omar@psychiatry.test")
+    proposed = omar.post("/api/v1/bridges", headers=api(omar), json={
+        "from_term_id": term_id(app, "psychiatry", "discharge"), "to_term_id": term_id(app, "social-work", "referral"),
+        "relation": "related", "note": "Discharge often means a referral."})
+    assert proposed.status_code == 201 and proposed.json["status"] == "proposed"
+    again = omar.post(f"/api/v1/bridges/{proposed.json['id']}/confirm", headers=api(omar))
+    assert again.status_code == 403
+    maria = sign_in_as("maria@socialwork.test")
+    confirmed = maria.post(f"/api/v1/bridges/{proposed.json['id']}/confirm", headers=api(maria))
+    assert confirmed.status_code == 200 and confirmed.json["status"] == "confirmed"
+
+
+def test_anyone_in_a_space_convening_both_communities_may_propose_a_bridge(app, sign_in_as):
+    jo = sign_in_as("jo@policing.test")
+    with app.app_context():
+        sam = accounts.find_user_by_email("sam@socialwork.test")
+        other = glossary.create_term(communities.find_community("social-work"),
+                                     data={"term": "foster care", "definition": "d"}, actor=sam)
+        db.session.commit()
+        other_id = other.id
+    ok = jo.post("/api/v1/bridges", headers=api(jo), json={
+        "from_term_id": term_id(app, "community-policing", "custody"), "to_term_id": other_id, "relation": "related"})
+    assert ok.status_code == 201  # Crisis response convenes Policing and Social Work, and jo joined it
+    outsider = sign_in_as("outsider@convene.test")
+    refused = outsider.post("/api/v1/bridges", headers=api(outsider), json={
+        "from_term_id": term_id(app, "community-policing", "custody"), "to_term_id": other_id, "relation": "related"})
+    assert refused.status_code == 403
+
+
+def test_dispute_needs_a_reason_and_shows_it(app, sign_in_as):
+    sam = sign_in_as("sam@socialwork.test")
+    space = space_id(app)
+    with app.app_context():
+        client = glossary.find_term(communities.find_community("social-work"), "client")
+        bridge = glossary.bridges_of(client)[0]
+        bridge_id = bridge.id
+    empty = post_form(sam, f"/bridges/{bridge_id}/dispute", {"reason": " ", "space_id": space})
+    assert empty.status_code == 302
+    assert sam.get(f"/api/v1/terms/{client.id}").json["bridges"][0]["status"] == "confirmed"
+    post_form(sam, f"/bridges/{bridge_id}/dispute", {"reason": "Clients are not ill.", "space_id": space})
+    page = sam.get(f"/spaces/{space}/glossary").get_data(as_text=True)
+    assert "disputed" in page and "Clients are not ill." in page
+
+
+def test_each_reader_sees_the_other_communitys_words_explained_in_their_own(app, sign_in_as):
+    space = space_id(app)
+    sam_page = sign_in_as("sam@socialwork.test").get(f"/spaces/{space}").get_data(as_text=True)
+    assert "patients" in marks(sam_page)
+    assert "In Social Work you would say <em>client</em>." in sam_page
+    priya_page = sign_in_as("priya@psychiatry.test").get(f"/spaces/{space}").get_data(as_text=True)
+    assert "clients" in marks(priya_page) and "In Psychiatry you would say <em>patient</em>." in priya_page
+    crisis = space_id(app, "Crisis response policy 2027")
+    lee_page = sign_in_as("lee@policing.test").get(f"/spaces/{crisis}").get_data(as_text=True)
+    assert re.search(r'class="term term--false-friend"[^>]*>cases<', lee_page)
+
+
+def test_reader_switches_annotations_off_and_chooses_which_community_to_read_as(app, sign_in_as):
+    with app.app_context():
+        communities.add_member(communities.find_community("psychiatry"),
+                               accounts.find_user_by_email("maria@socialwork.test"), actor=None)
+        db.session.commit()
+    crisis = space_id(app, "Crisis response policy 2027")
+    maria = sign_in_as("maria@socialwork.test")
+    first = maria.get(f"/spaces/{crisis}").get_data(as_text=True)
+    assert "patients" not in marks(first) and "clients" in marks(first)  # reads as Psychiatry (first by name)
+    post_form(maria, "/glossary/reading", {"reading_community_id": community_id(app, "social-work"),
+                                           "annotations_enabled": "y", "next": f"/spaces/{crisis}"})
+    second = maria.get(f"/spaces/{crisis}").get_data(as_text=True)
+    assert "patients" in marks(second) and "clients" not in marks(second)
+    post_form(maria, "/glossary/reading", {"reading_community_id": community_id(app, "social-work"),
+                                           "next": f"/spaces/{crisis}"})
+    assert marks(maria.get(f"/spaces/{crisis}").get_data(as_text=True)) == []
+
+
+def test_nobody_reads_as_a_community_they_do_not_belong_to(app, sign_in_as):
+    omar = sign_in_as("omar@psychiatry.test")
+    post_form(omar, "/glossary/reading", {"reading_community_id": community_id(app, "social-work"),
+                                          "annotations_enabled": "y"})
+    page = omar.get(f"/spaces/{space_id(app)}").get_data(as_text=True)
+    assert "clients" in marks(page)
+
+
+def test_read_in_my_words_replaces_equivalents_and_keeps_the_original(app, sign_in_as):
+    sam = sign_in_as("sam@socialwork.test")
+    fragment = sam.get(f"/spaces/{space_id(app)}/glossary/fragments?mode=mine").get_data(as_text=True)
+    assert '<span class="in-my-words__mine">clients</span>' not in fragment  # "patients" is an alias, not "patient"
+    with app.app_context():
+        patient = glossary.find_term(communities.find_community("psychiatry"), "patient")
+        patient_id, version = patient.id, patient.version
+    priya = sign_in_as("priya@psychiatry.test")
+    priya.patch(f"/api/v1/terms/{patient_id}", headers=api(priya), json={"aliases": ["patients"], "version": version})
+    fragment = sam.get(f"/spaces/{space_id(app)}/glossary/fragments?mode=mine").get_data(as_text=True)
+    assert 'in-my-words__mine">client</span><span class="in-my-words__original"> (written: patients)' in fragment
+
+
+def test_a_glossary_change_reaches_every_space_involving_the_community(app, sign_in_as):
+    sam = sign_in_as("sam@socialwork.test")
+    watcher = sign_in_as("omar@psychiatry.test")
+    sio = socketio.test_client(app, flask_test_client=watcher)
+    assert sio.emit("join_space", {"space_id": space_id(app)}, callback=True)["ok"]
+    sio.get_received()
+    response = sam.post(f"/api/v1/communities/{community_id(app, 'social-work')}/terms", headers=api(sam),
+                        json={"term": "direct payment", "definition": "Money instead of services."})
+    assert response.status_code == 201
+    events = [e for e in sio.get_received() if e["name"] == "glossary_changed"]
+    assert len(events) == 1 and events[0]["args"][0]["space_id"] == space_id(app)
+    assert events[0]["args"][0]["change"] == "term_created"
+    page = watcher.get(f"/spaces/{space_id(app)}/glossary/fragments").get_data(as_text=True)
+    assert 'id="glossary-entries"' in page
+    sio.disconnect()
+
+
+def test_rejected_or_pending_changes_send_no_event(app, sign_in_as):
+    maria = sign_in_as("maria@socialwork.test")
+    sio = socketio.test_client(app, flask_test_client=sign_in_as("sam@socialwork.test"))
+    sio.emit("join_space", {"space_id": space_id(app)}, callback=True)
+    sio.get_received()
+    maria.post(f"/api/v1/communities/{community_id(app, 'social-work')}/terms", headers=api(maria),
+               json={"term": "deprivation of liberty", "definition": "d"})
+    assert [e for e in sio.get_received() if e["name"] == "glossary_changed"] == []
+    sio.disconnect()
+
+
+def test_space_glossary_api_lists_terms_and_bridges_of_the_convened_communities(app, sign_in_as):
+    body = sign_in_as("omar@psychiatry.test").get(f"/api/v1/spaces/{space_id(app)}/glossary").json
+    communities_seen = {t["community_id"] for t in body["terms"]}
+    assert communities_seen == {community_id(app, "psychiatry"), community_id(app, "social-work")}
+    assert {"id", "community_id", "term", "aliases", "definition", "example", "status"} <= set(body["terms"][0])
+    assert {"id", "from_term_id", "to_term_id", "relation", "note", "status"} <= set(body["bridges"][0])
+    relations = {b["relation"] for b in body["bridges"]}
+    assert "equivalent" in relations
+
+
+def test_demo_shows_every_relation_a_loaded_term_and_the_case_false_friend(app, ctx):
+    bridges = glossary.list_bridges()
+    assert {b.relation for b in bridges} == {"equivalent", "broader", "narrower", "related", "false_friend"}
+    case = next(b for b in bridges if b.relation == "false_friend" and b.from_term.term == "case")
+    assert {case.from_term.community.slug, case.to_term.community.slug} == {"community-policing", "social-work"}
+    assert db.session.scalar(select(Term).where(Term.status == "loaded", Term.loaded_note != "")) is not None
+    assert glossary.find_term(communities.find_community("psychiatry"), "section") is not None
+    for slug in ("psychiatry", "social-work", "community-policing"):
+        assert 12 <= len(glossary.list_terms(communities.find_community(slug))) <= 18
+
+
+def test_jargon_hints_flag_others_loaded_terms_false_friends_and_unknown_acronyms(app, sign_in_as):
+    crisis = space_id(app, "Crisis response policy 2027")
+    maria = sign_in_as("maria@socialwork.test")
+    text = "A frequent flyer 🙂 with an open case, seen by MASH and the XYZQ panel."
+    hints = maria.post(f"/api/v1/spaces/{crisis}/jargon-hints", headers=api(maria), json={"text": text}).json["items"]
+    kinds = {(h["kind"], h["text"]) for h in hints}
+    assert ("loaded", "frequent flyer") in kinds
+    assert ("false_friend", "case") in kinds
+    assert ("unknown_acronym", "XYZQ") in kinds
+    assert not any(h["text"] == "MASH" for h in hints)  # Social Work's own alias: in a glossary
+    xyzq = next(h for h in hints if h["text"] == "XYZQ")
+    assert text[xyzq["start"]:xyzq["end"]] == "XYZQ" and xyzq["utf16_start"] == xyzq["start"] + 1  # the emoji
+
+
+def test_candidate_terms_are_shown_to_stewards_only(app, sign_in_as):
+    space = space_id(app)
+    assert "Possible jargon" in sign_in_as("sam@socialwork.test").get(f"/spaces/{space}/glossary").get_data(as_text=True)
+    assert "Possible jargon" not in sign_in_as("omar@psychiatry.test").get(f"/spaces/{space}/glossary").get_data(as_text=True)
+
+
+def test_two_stewards_editing_at_once_the_second_is_told_and_keeps_their_text(app, sign_in_as):
+    sam = sign_in_as("sam@socialwork.test")
+    case = term_id(app, "social-work", "case")
+    form_page = sam.get(f"/terms/{case}/edit").get_data(as_text=True)
+    version = re.search(r'name="version" type="hidden" value="(\d+)"', form_page).group(1)
+    fields = {"term": "case", "definition": "First edit.", "status": "active", "version": version}
+    assert post_form(sam, f"/terms/{case}/edit", fields, page=f"/terms/{case}/edit").status_code == 302
+    late = post_form(sam, f"/terms/{case}/edit", dict(fields, definition="Second edit."), page=f"/terms/{case}/edit")
+    html = late.get_data(as_text=True)
+    assert late.status_code == 409 and "changed by someone else" in html and "Second edit." in html
+    assert "Current definition: First edit." in html
+
+
+def test_steward_imports_a_csv_and_anyone_exports_skos(app, sign_in_as):
+    import io
+    sam = sign_in_as("sam@socialwork.test")
+    page = sam.get("/communities/social-work/glossary/import").get_data(as_text=True)
+    csv_text = "term,aliases,definition,example,status,loaded_note\r\nkinship care,family care | kinship,Care by relatives.,,active,\r\n"
+    response = sam.post("/communities/social-work/glossary/import", content_type="multipart/form-data", data={
+        "csrf_token": csrf_from(page), "file": (io.BytesIO(csv_text.encode()), "terms.csv")})
+    assert response.status_code == 302
+    term = sam.get(f"/api/v1/terms/{term_id(app, 'social-work', 'kinship care')}").json
+    assert term["aliases"] == ["family care", "kinship"]
+    bad = sam.post("/communities/social-work/glossary/import", content_type="multipart/form-data", data={
+        "csrf_token": csrf_from(page), "file": (io.BytesIO(b"term,definition\r\n,\r\n"), "terms.csv")})
+    assert bad.status_code == 422 and "Nothing was imported" in bad.get_data(as_text=True)
+    turtle = sign_in_as("jo@policing.test").get("/communities/social-work/glossary.ttl")
+    assert turtle.mimetype == "text/turtle" and b"skos:exactMatch" in turtle.data
+
+
+def test_stewards_see_possible_jargon_of_their_own_community_with_the_statistic(app, sign_in_as):
+    crisis = space_id(app, "Crisis response policy 2027")
+    page = sign_in_as("lee@policing.test").get(f"/spaces/{crisis}/glossary").get_data(as_text=True)
+    assert "<strong>police</strong> (Community Policing)" in page and "weighted log-odds z = " in page
+    assert "(Social Work)" not in page.split("Possible jargon")[1]

@@ -1,0 +1,1 @@
+"""Glossaries and term bridges: each community's vocabulary, translated live for readers from others."""
