@@ -2,96 +2,14 @@
 live, reachable and readable by keyboard. Also the CodeMirror underline extension on its own."""
 import os
 import shutil
-import socket
 import subprocess
 import sys
-import time
-from pathlib import Path
 
 import pytest
 
-from tests import databases
-
-ROOT = Path(__file__).resolve().parents[2]
-BIN = ROOT / ".venv" / "bin"
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync"]
+from tests.live_server import ROOT
 
 pytestmark = [pytest.mark.browser, pytest.mark.live]
-
-
-def _chromium_or_skip():
-    if not os.path.exists(CHROMIUM):
-        if os.environ.get("CI") == "true":
-            pytest.fail("Chromium is missing at /usr/bin/chromium (required in CI)")
-        pytest.skip("Chromium is not installed")
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _build_front_end():
-    npm = shutil.which("npm")
-    if npm is None:
-        pytest.skip("npm is not installed")
-    subprocess.run([npm, "run", "--silent", "build"], cwd=ROOT, check=True, capture_output=True)
-
-
-@pytest.fixture(scope="module")
-def live_server(tmp_path_factory):
-    """A gunicorn process on a fresh, migrated, demo-seeded database (this module's own until tests/live_server.py lands)."""
-    _chromium_or_skip()
-    _build_front_end()
-    tmp = tmp_path_factory.mktemp("glossary-live")
-    url = databases.create_database(tmp, "glossary_live")
-    env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": "live-test-secret", "CONVENE_INSTANCE_PATH": str(tmp),
-           "FLASK_APP": "wsgi"}
-    if not os.environ.get("SOCKETIO_MESSAGE_QUEUE"):
-        env.pop("SOCKETIO_MESSAGE_QUEUE", None)
-    for command in (["db", "upgrade"], ["seed-demo"]):
-        subprocess.run([str(BIN / "flask"), *command], cwd=ROOT, env=env, check=True, capture_output=True)
-    port = _free_port()
-    process = subprocess.Popen([str(BIN / "gunicorn"), "--workers", "1", "--threads", "100", "--bind",
-                                f"127.0.0.1:{port}", "wsgi:app"], cwd=ROOT, env=env,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
-    for _ in range(200):
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.1).close()
-            break
-        except OSError:
-            time.sleep(0.05)
-    else:
-        process.kill()
-        pytest.fail("the live server did not start")
-    yield base
-    process.terminate()
-    process.wait(timeout=10)
-    databases.drop_database(url)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    _chromium_or_skip()
-    from playwright.sync_api import sync_playwright
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-        yield chromium
-        chromium.close()
-
-
-def signed_in_page(browser, base, email):
-    page = browser.new_context().new_page()
-    page.goto(f"{base}/login")
-    page.fill("#email", email)
-    page.fill("#password", "convene-demo")
-    page.click("button[type=submit]")
-    page.wait_for_url(lambda url: "/login" not in url)
-    return page
 
 
 def tab_to(page, predicate_js: str, limit: int = 120):
@@ -103,11 +21,12 @@ def tab_to(page, predicate_js: str, limit: int = 120):
     raise AssertionError("never reached the element with the keyboard")
 
 
-def test_steward_adds_a_bridge_and_the_other_readers_page_explains_it_live(live_server, browser):
+def test_steward_adds_a_bridge_and_the_other_readers_page_explains_it_live(live_server, browsing):
     from playwright.sync_api import expect
 
-    reader = signed_in_page(browser, live_server, "priya@psychiatry.test")
-    reader.goto(f"{live_server}/spaces/1")
+    space_id = live_server.space_id("Referral guidelines")
+    reader = browsing.sign_in("priya@psychiatry.test")
+    reader.goto(f"/spaces/{space_id}")
     expect(reader.locator("#presence-state")).to_have_attribute("data-state", "connected")
     # Keyboard only: reach the mark for Social Work's "referring" and open it.
     tab_to(reader, "el => el.matches('button.term') && el.textContent === 'referring'")
@@ -117,8 +36,8 @@ def test_steward_adds_a_bridge_and_the_other_readers_page_explains_it_live(live_
     expect(popover).to_contain_text("No bridge into Psychiatry yet.")
     expect(reader.locator("button.term", has_text="referring")).to_have_attribute("aria-expanded", "true")
 
-    steward = signed_in_page(browser, live_server, "sam@socialwork.test")
-    steward.goto(f"{live_server}/spaces/1/glossary")
+    steward = browsing.sign_in("sam@socialwork.test")
+    steward.goto(f"/spaces/{space_id}/glossary")
     steward.select_option("#from_term_id", label="referral (Social Work)")
     steward.select_option("#relation", "related")
     steward.select_option("#to_term_id", label="discharge (Psychiatry)")
@@ -137,22 +56,21 @@ def test_steward_adds_a_bridge_and_the_other_readers_page_explains_it_live(live_
     expect(popover).to_have_count(0)
     assert reader.evaluate("document.activeElement.textContent") == "referring"
     expect(reader.locator("button.term", has_text="referring")).to_have_attribute("aria-expanded", "false")
-    reader.context.close()
-    steward.context.close()
+    assert browsing.errors == []
 
 
-def test_reader_toggles_read_in_my_words(live_server, browser):
+def test_reader_toggles_read_in_my_words(live_server, browsing):
     from playwright.sync_api import expect
 
-    page = signed_in_page(browser, live_server, "sam@socialwork.test")
-    page.goto(f"{live_server}/spaces/1")
+    page = browsing.sign_in("sam@socialwork.test")
+    page.goto(f"/spaces/{live_server.space_id('Referral guidelines')}")
     toggle = page.get_by_role("button", name="Read in my words")
     expect(page.locator("[data-glossary-fragment=ground_rules] button.term", has_text="patients")).to_have_count(1)
     toggle.click()
     expect(toggle).to_have_attribute("aria-pressed", "true")
     expect(page.locator("#read-in-my-words-note")).to_be_visible()
     expect(page.locator("[data-glossary-fragment=ground_rules]")).to_have_attribute("data-mode", "mine")
-    page.context.close()
+    assert browsing.errors == []
 
 
 EDITOR_PAGE = """<!doctype html><html><head><meta charset="utf-8"><title>editor</title>
@@ -183,7 +101,6 @@ window.addTerms = () => view.dispatch({effects: setGlossaryTerms.of([...terms,
 def test_codemirror_underlines_terms_and_opens_the_popover_on_keyboard_focus(tmp_path, browser):
     from playwright.sync_api import expect
 
-    _chromium_or_skip()
     esbuild = ROOT / "node_modules" / ".bin" / "esbuild"
     if not esbuild.exists():
         pytest.skip("esbuild is not installed")
