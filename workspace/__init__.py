@@ -41,12 +41,17 @@ def create_app(config: dict | None = None) -> Flask:
     from workspace.api import bp as api_bp
     from workspace.communities.routes import bp as communities_bp
     from workspace.spaces.routes import bp as spaces_bp
+    from workspace.boards.routes import bp as boards_bp
+    from workspace.notices import routes as notices
 
     app.register_blueprint(pages.bp)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(communities_bp)
     app.register_blueprint(spaces_bp)
     app.register_blueprint(api_bp)
+    app.register_blueprint(boards_bp)
+    app.register_blueprint(notices.bp)
+    notices.register(app)
 
     from workspace import cli
     cli.register(app)

@@ -64,7 +64,10 @@ def seed_demo() -> dict:
         if spaces.policy.space_member(person, space) is None:
             spaces.join_space(space, actor=person, accepts_ground_rules=True)
     db.session.flush()
-    return {"communities": by_slug, "people": people, "spaces": {"referral": referral, "crisis": crisis}}
+    world = {"communities": by_slug, "people": people, "spaces": {"referral": referral, "crisis": crisis}}
+    from workspace.boards.demo import seed_boards
+    world["boards"] = seed_boards(world)
+    return world
 
 
 def _space(title, *, proposer, proposing, invited, acceptors, purpose) -> Space:

@@ -4,9 +4,9 @@ Each module defines TABLE {(endpoint, method): (path, allowed actors)}, SOCKET_T
 {event: (payload, allowed actors)} and build() -> ids used in paths and payloads as {name}.
 Adding a domain: add a module here and list it in MODULES.
 """
-from tests.permission_rows import foundation
+from tests.permission_rows import boards, foundation
 
-MODULES = [foundation]
+MODULES = [foundation, boards]
 
 
 def merged(attribute: str) -> dict:

@@ -35,3 +35,4 @@ from workspace.api import openapi  # noqa: E402,F401  (routes register on bp)
 from workspace.accounts import api as _accounts_api  # noqa: E402,F401
 from workspace.communities import api as _communities_api  # noqa: E402,F401
 from workspace.spaces import api as _spaces_api  # noqa: E402,F401
+from workspace.boards import api as _boards_api  # noqa: E402,F401
