@@ -59,12 +59,13 @@ def start(tmp_dir: Path, *, threads: int = 100):
     log = open(tmp_dir / "gunicorn.log", "w")
     process = subprocess.Popen([str(BIN / "gunicorn"), "--workers", "1", "--threads", str(threads), "--bind",
                                 f"127.0.0.1:{port}", "wsgi:app"], cwd=ROOT, env=env, stdout=log, stderr=log)
-    for _ in range(200):
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
         try:
-            if requests.get(server.url + "/login", timeout=1).status_code == 200:
+            if requests.get(server.url + "/login", timeout=10).status_code == 200:
                 break
-        except requests.ConnectionError:
-            time.sleep(0.1)
+        except requests.RequestException:
+            time.sleep(0.2)
     else:
         process.terminate()
         raise RuntimeError("the live server did not start; see " + str(tmp_dir / "gunicorn.log"))
