@@ -24,6 +24,10 @@ def communities_by_user(space, user_ids=None) -> dict[int, list[Community]]:
 
 def is_joint(card, communities_of: dict) -> bool:
     """Joint: at least two assignees and no single community that all of them belong to."""
-    sets = [{c.id for c in communities_of.get(a.user_id, ())} for a in card.assignments]
+    return is_joint_ids([a.user_id for a in card.assignments], communities_of)
+
+
+def is_joint_ids(user_ids, communities_of: dict) -> bool:
+    sets = [{c.id for c in communities_of.get(uid, ())} for uid in user_ids]
     sets = [s for s in sets if s]
     return len(sets) >= 2 and not set.intersection(*sets)

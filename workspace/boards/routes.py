@@ -9,6 +9,7 @@ from workspace.boards import services
 from workspace.boards.forms import (BoardForm, CardForm, ChecklistItemForm, ColumnForm, MoveCardForm,
                                     QuickCardForm, VersionForm)
 from workspace.boards.joint import communities_by_user, is_joint
+from workspace.boards.tiles import board_view
 from workspace.boards.models import Board, BoardColumn, Card, ChecklistItem
 from workspace.errors import Conflict, ValidationError, show_on_form
 from workspace.extensions import db
@@ -73,24 +74,19 @@ def show_board(board_id):
 
 def render_board(board, *, status=200, card_form=None, card_form_column=None, column_form=None, problem=None):
     """Render the whole board; filtered-out cards are rendered hidden so live updates keep their place."""
-    cards = services.open_cards(board)
-    grouped = services.cards_by_column(board, cards)
     communities_of = communities_by_user(board.space)
+    members = sorted((m.user for m in board.space.members), key=lambda u: u.display_name.casefold())
     filters = services.parse_filters(request.args)
     today = date.today()
-    joint_ids = {c.id for c in cards if is_joint(c, communities_of)}
-    hidden_ids = ({c.id for c in cards if not services.card_matches(c, filters, communities_of, today)}
-                  if services.is_filtered(filters) else set())
-    members = sorted((m.user for m in board.space.members), key=lambda u: u.display_name.casefold())
+    can_change = policy.can_change_board(current_user, board)
+    view = board_view(board, communities_of=communities_of, names={u.id: u.display_name for u in members},
+                      today=today, can_change=can_change, filters=filters, card_matches=services.card_matches)
     return render_template(
-        "boards/show.html", board=board, columns=services.open_columns(board), grouped=grouped,
-        communities_of=communities_of, joint_ids=joint_ids, hidden_ids=hidden_ids, filters=filters,
-        members=members, labels=services.labels_in(cards), activity=services.activity(board, limit=30),
-        archived=services.archived_cards(board), open_count=len(cards), today=today,
-        can_change=policy.can_change_board(current_user, board),
-        card_form=card_form or QuickCardForm(formdata=None), card_form_column=card_form_column,
-        column_form=column_form or ColumnForm(formdata=None), action_form=VersionForm(formdata=None),
-        board_form=BoardForm(formdata=None), problem=problem), status
+        "boards/show.html", board=board, columns=services.open_columns(board), view=view, filters=filters,
+        members=members, activity=services.activity(board, limit=30), archived=services.archived_cards(board),
+        today=today, can_change=can_change, card_form=card_form or QuickCardForm(formdata=None),
+        card_form_column=card_form_column, column_form=column_form or ColumnForm(formdata=None),
+        problem=problem), status
 
 
 @bp.route("/boards/<int:board_id>/columns", methods=["POST"])

@@ -14,7 +14,7 @@ from sqlalchemy.orm import selectinload
 
 from workspace.accounts.models import User
 from workspace.boards import ordering
-from workspace.boards.joint import communities_by_user, is_joint
+from workspace.boards.joint import communities_by_user, is_joint, is_joint_ids
 from workspace.boards.schemas import activity_payload, card_payload, column_payload
 from workspace.boards.models import (CHECKLIST_ITEM_MAX, CHECKLIST_ITEMS_PER_CARD, DESCRIPTION_MAX,
                                      GOAL_MAX, LABEL_MAX, LABELS_PER_CARD, TITLE_MAX, Board,
@@ -53,9 +53,10 @@ def open_cards(board) -> list[Card]:
                  selectinload(Card.checklist))))
 
 
-def archived_cards(board) -> list[Card]:
+def archived_cards(board, *, limit: int = 50) -> list[Card]:
+    """The most recently archived cards (the board page lists them to restore)."""
     return list(db.session.scalars(select(Card).where(Card.board_id == board.id, Card.archived_at.is_not(None))
-                                   .order_by(Card.archived_at.desc())))
+                                   .order_by(Card.archived_at.desc()).limit(limit)))
 
 
 def cards_by_column(board, cards=None) -> dict[int, list[Card]]:
@@ -179,7 +180,7 @@ def is_filtered(filters: dict) -> bool:
 
 def card_matches(card, filters: dict, communities_of: dict, today: date) -> bool:
     """Whether a card passes the board's filters (static/src/board.js applies the same rules)."""
-    assignee_ids = {a.user_id for a in card.assignments}
+    assignee_ids = _assignee_ids(card)
     if filters.get("assignee") and filters["assignee"] not in assignee_ids:
         return False
     if filters.get("community") and not any(
@@ -191,9 +192,15 @@ def card_matches(card, filters: dict, communities_of: dict, today: date) -> bool
         return False
     if filters.get("due") == "week" and not (card.due_on and today <= card.due_on <= end_of_week(today)):
         return False
-    if filters.get("joint") and not is_joint(card, communities_of):
+    if filters.get("joint") and not is_joint_ids(assignee_ids, communities_of):
         return False
     return True
+
+
+def _assignee_ids(card) -> list[int]:
+    """Works for a Card and for a board tile (tiles.Tile), which carries the ids itself."""
+    ids = getattr(card, "assignee_ids", None)
+    return list(ids) if ids is not None else [a.user_id for a in card.assignments]
 
 
 def end_of_week(today: date) -> date:
