@@ -326,10 +326,9 @@ def create_card(board, *, column, title, description="", assignee_ids=(), due_on
     _check_open_column(board, column, errors)
     errors.raise_if_any()
     _lock(board)
-    siblings = cards_by_column(board).get(column.id, [])
     card = Card(board_id=board.id, column_id=column.id, title=title, description=description, due_on=due_on,
                 labels=labels, version=1, created_by_id=actor.id,
-                position=ordering.key_between(siblings[-1].position if siblings else None, None))
+                position=ordering.key_between(_last_key(column), None))
     card.assignments = [CardAssignee(user_id=u.id) for u in assignees]
     db.session.add(card)
     db.session.flush()
@@ -433,15 +432,13 @@ def move_card(card, *, to_column, after=None, before=None, version, actor) -> Ca
             errors.add(field, f"Card {neighbour.id} is not in the column “{to_column.title}”.")
     errors.raise_if_any()
 
-    siblings = [c for c in cards_by_column(board).get(to_column.id, []) if c.id != card.id]
+    siblings = _column_keys(to_column, without=card)
     low, high = _gap(siblings, after=after, before=before)
-    if low is not None and high is not None and low >= high:  # keys collided: should never happen
-        _rebalance(board, siblings)
+    collided = low is not None and high is not None and low >= high  # should never happen; repair if it does
+    if collided or ordering.needs_rebalance(ordering.key_between(low, high)):
+        siblings = _rebalance(board, to_column, without=card)
         low, high = _gap(siblings, after=after, before=before)
     position = ordering.key_between(low, high)
-    if ordering.needs_rebalance(position):
-        _rebalance(board, siblings)
-        position = ordering.key_between(*_gap(siblings, after=after, before=before))
     from_column = card.column
     card.position = position
     card.column_id = to_column.id
@@ -482,9 +479,8 @@ def restore_card(card, *, version=None, actor) -> Card:
     if not columns:
         raise ValidationError({"card": "The board has no open column to restore the card into."})
     column = card.column if not card.column.is_archived else columns[0]
-    siblings = cards_by_column(board).get(column.id, [])
     card.column_id = column.id
-    card.position = ordering.key_between(siblings[-1].position if siblings else None, None)
+    card.position = ordering.key_between(_last_key(column), None)
     card.archived_at = None
     card.version += 1
     db.session.flush()
@@ -600,15 +596,32 @@ def _gap(siblings, *, after=None, before=None) -> tuple[str | None, str | None]:
     return (siblings[-1].position if siblings else None), None
 
 
-def _rebalance(board, siblings) -> None:
+def _column_keys(column, *, without=None) -> list:
+    """(id, position) of a column's open cards in order, without loading whole cards."""
+    query = select(Card.id, Card.position).where(Card.column_id == column.id, Card.archived_at.is_(None))
+    if without is not None:
+        query = query.where(Card.id != without.id)
+    return sorted(db.session.execute(query), key=lambda row: (row.position, row.id))
+
+
+def _last_key(column) -> str | None:
+    keys = _column_keys(column)
+    return keys[-1].position if keys else None
+
+
+def _rebalance(board, column, *, without) -> list:
     """Re-key a column evenly: only when keys grew too long (or collided); every moved card is announced."""
-    for card, key in zip(siblings, ordering.spread(len(siblings))):
+    cards = sorted(db.session.scalars(select(Card).where(Card.column_id == column.id, Card.archived_at.is_(None),
+                                                         Card.id != without.id)),
+                   key=lambda c: (c.position, c.id))
+    for card, key in zip(cards, ordering.spread(len(cards))):
         if card.position != key:
             card.position = key
             card.version += 1
             db.session.flush()
             _record(board, "card_moved", {"card": card_payload(card), "from_column_id": card.column_id}, None)
-    log.info("board %s: rebalanced %s cards", board.id, len(siblings))
+    log.info("board %s: rebalanced %s cards in column %s", board.id, len(cards), column.id)
+    return cards
 
 
 def _wip_limit(value, errors: FieldErrors):
