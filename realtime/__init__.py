@@ -3,7 +3,7 @@ from realtime.registry import EVENTS  # noqa: F401
 
 
 def register(socketio) -> None:
-    from realtime import connection, documents, spaces  # noqa: F401  (importing registers the handlers)
+    from realtime import boards, connection, documents, spaces  # noqa: F401  (importing registers the handlers)
     from realtime.registry import bind
 
     bind(socketio)

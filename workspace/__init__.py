@@ -50,6 +50,8 @@ def create_app(config: dict | None = None) -> Flask:
     from workspace.documents.routes import bp as documents_bp
     from workspace.glossary.routes import bp as glossary_bp
     from workspace.spaces.routes import bp as spaces_bp
+    from workspace.boards.routes import bp as boards_bp
+    from workspace.notices import routes as notices
 
     app.register_blueprint(pages.bp)
     app.register_blueprint(accounts_bp)
@@ -59,6 +61,9 @@ def create_app(config: dict | None = None) -> Flask:
     live_documents.init_app(app)
     app.register_blueprint(glossary_bp)
     app.register_blueprint(api_bp)
+    app.register_blueprint(boards_bp)
+    app.register_blueprint(notices.bp)
+    notices.register(app)
 
     from workspace import cli
     cli.register(app)

@@ -4,7 +4,9 @@ from sqlalchemy import select
 from workspace.accounts import services as accounts
 from workspace.communities import services as communities
 from workspace.communities.models import MEMBER, STEWARD
+from workspace.boards.demo import seed_boards
 from workspace.documents.demo import seed_documents
+from workspace.glossary.demo import seed_glossaries
 from workspace.extensions import db
 from workspace.spaces import services as spaces
 from workspace.spaces.models import Space
@@ -64,12 +66,12 @@ def seed_demo() -> dict:
     for space, person in ((referral, people["omar"]), (crisis, people["jo"]), (crisis, people["maria"])):
         if spaces.policy.space_member(person, space) is None:
             spaces.join_space(space, actor=person, accepts_ground_rules=True)
-    from workspace.glossary.demo import seed_glossaries
     seed_glossaries(by_slug, people)
     db.session.flush()
     world = {"communities": by_slug, "people": people, "spaces": {"referral": referral, "crisis": crisis}}
     seed_documents(world)
     db.session.flush()
+    world["boards"] = seed_boards(world)
     return world
 
 

@@ -253,6 +253,29 @@ def can_set_reading_preference(user) -> bool:
     return is_signed_in(user)
 
 
+# --- boards ---------------------------------------------------------------------------------
+
+def can_view_board(user, board) -> bool:
+    """Anyone who may see the space may watch its boards."""
+    return can_view_space(user, board.space)
+
+
+def can_create_board(user, space) -> bool:
+    return can_participate_in_space(user, space)
+
+
+def can_change_board(user, board) -> bool:
+    """Columns, cards, moves, checklists: joined members of an active space; viewers only watch."""
+    return can_participate_in_space(user, board.space)
+
+
+# --- notices --------------------------------------------------------------------------------
+
+def can_view_notices(user) -> bool:
+    """Everyone signed in has their own notices, and only their own."""
+    return is_signed_in(user)
+
+
 # --- enforcement ----------------------------------------------------------------------------
 
 def require(allowed: bool, reason: str = "You are not allowed to do that.", *, user=None) -> None:

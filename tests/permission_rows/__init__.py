@@ -4,9 +4,9 @@ Each module defines TABLE {(endpoint, method): (path, allowed actors)}, SOCKET_T
 {event: (payload, allowed actors[, events to send first])} and build() -> ids used in paths and payloads as {name}.
 Adding a domain: add a module here and list it in MODULES.
 """
-from tests.permission_rows import documents, foundation, glossary
+from tests.permission_rows import boards, documents, foundation, glossary
 
-MODULES = [foundation, documents, glossary]
+MODULES = [foundation, documents, glossary, boards]
 
 
 def merged(attribute: str) -> dict:

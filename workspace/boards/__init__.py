@@ -1,0 +1,1 @@
+"""Boundary-project boards: columns and cards that several communities work on together, live."""
