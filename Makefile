@@ -47,8 +47,11 @@ chromium:
 test: setup chromium
 	$(BIN)/pytest $(PYTEST_ARGS)
 
+# Benchmarks print JSON figures with a baseline measured in the same run (see docs/performance.md).
 bench: setup
-	$(BIN)/python -m bench.presence
+	$(BIN)/python -m bench.coedit
+	$(BIN)/python -m bench.boards
+	$(BIN)/python -m bench.glossary
 
 clean:
 	rm -rf $(VENV) node_modules static/dist .pytest_cache
