@@ -33,7 +33,7 @@ migrate: setup
 # One worker per process (Socket.IO needs sticky sessions); scale out with more processes + Redis.
 run: migrate
 	@echo "Convene on http://127.0.0.1:$(PORT)  (demo accounts: see README)"
-	$(BIN)/gunicorn --workers 1 --threads $(THREADS) --bind 127.0.0.1:$(PORT) --access-logfile - wsgi:app
+	$(BIN)/gunicorn --workers 1 --threads $(THREADS) --bind 127.0.0.1:$(PORT) --access-logfile - --no-control-socket wsgi:app
 
 # Browser tests drive Debian's Chromium; install it when missing and we are root.
 chromium:
