@@ -1,9 +1,11 @@
 // The joint-response editor: CodeMirror 6 bound to a Y.Text named "body", kept on this device
 // (IndexedDB) so nothing typed offline is lost, synced over Socket.IO, with a live sanitised preview.
+// Glossaries: the preview is annotated for this reader by the server, the editor underlines other
+// communities' terms, and gentle jargon hints sit beside it; all follow `glossary_changed` live.
 import * as Y from "yjs";
 import { IndexeddbPersistence } from "y-indexeddb";
 import { basicSetup } from "codemirror";
-import { Compartment, EditorState } from "@codemirror/state";
+import { ChangeSet, Compartment, EditorSelection, EditorState } from "@codemirror/state";
 import { EditorView } from "@codemirror/view";
 import { markdown } from "@codemirror/lang-markdown";
 import { yCollab } from "y-codemirror.next";
@@ -11,6 +13,10 @@ import { connect } from "./lib/live.js";
 import { SocketIOProvider } from "./lib/yprovider.js";
 import { csrfHeaders } from "./lib/csrf.js";
 import { authorAt, authorMarks, hideAuthors, showAuthors } from "./lib/authorship.js";
+import { installPopovers, swapFragments } from "./lib/glossary.js";
+import { glossaryUnderline, setGlossaryTerms, termsFromSpaceGlossary } from "./lib/glossary-editor.js";
+import { HINT_TEXT_MAX, hintRange, hintSummary, jargonHintMarks, placeHints, renderHints,
+  setJargonHints } from "./lib/jargon-hints.js";
 
 const root = document.getElementById("document");
 const POSITION_LABELS = { endorse: "Endorse", reservations: "Endorse with reservations",
@@ -22,10 +28,15 @@ if (root) start(root);
 
 function start(root) {
   const documentId = Number(root.dataset.documentId);
+  const spaceId = Number(root.dataset.spaceId);
   const stateLine = document.getElementById("connection-state");
   const presenceList = document.getElementById("document-presence");
   const preview = document.getElementById("preview");
   const roleNote = document.getElementById("role-note");
+  const hintsSection = document.getElementById("jargon-hints");
+  const hintsList = document.getElementById("jargon-hints-list");
+  const hintsStatus = document.getElementById("jargon-hints-status");
+  let hintsAsked = null; // the latest jargon hints request: { changes made since its text was sent }
 
   const ydoc = new Y.Doc();
   const ytext = ydoc.getText("body");
@@ -40,6 +51,18 @@ function start(root) {
   const socket = connect({
     onState: (state) => { online = state === "connected"; render(); },
   });
+  // The space's room too, on every (re)connect (the server forgets rooms when a connection drops):
+  // `glossary_changed` is sent there, and a reader of the document is in the space's presence.
+  let joinedSpace = false;
+  socket.on("connect", () => {
+    socket.emit("join_space", { space_id: spaceId }, (ack) => {
+      if (!ack || !ack.ok) return; // the document still works; only live glossary updates are missing
+      if (joinedSpace) refreshGlossary(""); // back after a drop: a change may have been missed meanwhile
+      joinedSpace = true;
+      root.dataset.liveGlossary = "on";
+    });
+  });
+  socket.on("disconnect", () => { root.dataset.liveGlossary = "off"; });
   const provider = new SocketIOProvider(socket, documentId, ydoc, {
     onChange: () => render(),
     onRefused: (error) => { refusal = error; render(); },
@@ -49,6 +72,7 @@ function start(root) {
   provider.awareness.setLocalStateField("user", { name: root.dataset.userName, color: colour, colorLight: `${colour}33` });
 
   const editable = new Compartment();
+  const glossaryOn = root.dataset.glossaryEnabled === "true";
   const canEdit = () => provider.role === "editor" || (provider.role === null && root.dataset.canEdit === "true");
   const view = new EditorView({
     parent: document.getElementById("editor"),
@@ -59,7 +83,12 @@ function start(root) {
         yCollab(ytext, provider.awareness),
         editable.of(editability(root.dataset.canEdit === "true")),
         EditorView.contentAttributes.of({ "aria-label": "Document text (Markdown)" }),
-        EditorView.updateListener.of((update) => { if (update.selectionSet && showingAuthors) announceAuthor(); }),
+        EditorView.updateListener.of((update) => {
+          if (update.selectionSet && showingAuthors) announceAuthor();
+          if (update.docChanged && hintsAsked) hintsAsked.changes = hintsAsked.changes.compose(update.changes);
+        }),
+        glossaryOn ? glossaryUnderline({ announce: document.getElementById("editor-term-announce") }) : [],
+        jargonHintMarks,
       ],
     }),
   });
@@ -85,31 +114,138 @@ function start(root) {
     const allowed = canEdit();
     if (allowed !== editableNow) {
       editableNow = allowed;
+      if (hintsSection) hintsSection.hidden = !allowed;
       // Never dispatch from inside an editor update (a local edit reaches us synchronously).
-      queueMicrotask(() => view.dispatch({ effects: editable.reconfigure(editability(allowed)) }));
+      queueMicrotask(() => {
+        view.dispatch({ effects: editable.reconfigure(editability(allowed)) });
+        if (!allowed) applyHints([]); // nobody writes here now: no hints either
+      });
     }
   }
 
-  // Live preview through the server's one sanitiser, a moment after typing stops.
+  // Live preview through the server's one sanitiser and the glossary, a moment after typing stops.
   let previewTimer = null;
+  let hintTimer = null;
   ytext.observe(() => {
     clearTimeout(previewTimer);
     previewTimer = setTimeout(refreshPreview, 350);
+    // Debounce: jargon hints are a suggestion, asked for once typing has paused, not per keystroke.
+    clearTimeout(hintTimer);
+    hintTimer = setTimeout(refreshHints, 800);
     checkChangedSinceProposal();
     if (showingAuthors) refreshAuthors();
   });
+  let mode = "annotated"; // or "mine": "Read in my words"
+  let previewAsked = 0;
+  let previewShown = 0;
   async function refreshPreview() {
+    const asked = ++previewAsked;
     try {
       const response = await fetch(root.dataset.previewUrl, {
         method: "POST", headers: csrfHeaders(), credentials: "same-origin",
-        body: JSON.stringify({ text: ytext.toString() }),
+        body: JSON.stringify({ text: ytext.toString(), mode }),
       });
       if (!response.ok) throw new Error(String(response.status));
-      preview.innerHTML = (await response.json()).html; // sanitised by the server (bleach)
+      const body = await response.json();
+      if (asked < previewShown) return true; // a later answer is already shown
+      previewShown = asked;
+      // Our server's sanitised, annotated fragments for this reader; focus stays on the same mark.
+      swapFragments(body.fragments);
       preview.removeAttribute("aria-busy");
+      return true;
     } catch (err) {
-      preview.setAttribute("aria-busy", "true");
+      if (asked >= previewShown) preview.setAttribute("aria-busy", "true");
+      return false;
     }
+  }
+
+  // Glossary marks in the preview open the same popover as on the space page.
+  installPopovers(document);
+  const glossaryLive = document.getElementById("glossary-live");
+  const mineToggle = document.getElementById("read-in-my-words");
+  const mineNote = document.getElementById("read-in-my-words-note");
+  if (mineToggle) {
+    mineToggle.addEventListener("click", async () => {
+      mode = mode === "mine" ? "annotated" : "mine";
+      mineToggle.setAttribute("aria-pressed", String(mode === "mine"));
+      mineNote.hidden = mode !== "mine";
+      if (await refreshPreview()) {
+        glossaryLive.textContent = mode === "mine" ? "The preview shows the text in your community's words."
+          : "The preview shows the text as written.";
+      }
+    });
+  }
+
+  // The editor's underlines: the space's terms as this reader sees them.
+  const readingAs = root.dataset.readingAs ? Number(root.dataset.readingAs) : null;
+  const communityNames = JSON.parse(root.dataset.glossaryCommunities || "{}");
+  async function refreshEditorTerms() {
+    if (!glossaryOn) return true;
+    try {
+      const response = await fetch(root.dataset.glossaryUrl, { credentials: "same-origin",
+        headers: { Accept: "application/json" } });
+      if (!response.ok) throw new Error(String(response.status));
+      const terms = termsFromSpaceGlossary(await response.json(), { readingAs, communities: communityNames });
+      view.dispatch({ effects: setGlossaryTerms.of(terms) });
+      return true;
+    } catch (err) {
+      return false; // offline: keep the underlines we have
+    }
+  }
+
+  // A term or bridge changed in a glossary this space convenes: what it means depends on who reads,
+  // so fetch this reader's preview, underlines and hints again rather than patching from the event.
+  async function refreshGlossary(announce) {
+    const [previewOk, termsOk] = await Promise.all([refreshPreview(), refreshEditorTerms(), refreshHints()]);
+    if (!announce) return;
+    glossaryLive.textContent = previewOk && termsOk ? announce : "The glossary changed; reload the page to see it.";
+  }
+  socket.on("glossary_changed", (msg) => {
+    if (msg.space_id === spaceId) refreshGlossary("The glossary changed: marks are up to date.");
+  });
+  refreshEditorTerms();
+
+  // Jargon hints beside the editor, for people who can write here.
+  let hintsSaid = "";
+  async function refreshHints() {
+    if (!canEdit() || !hintsSection) return true;
+    const text = view.state.doc.toString();
+    if (text.length > HINT_TEXT_MAX) {
+      applyHints([], "The text is too long for hints.");
+      return true;
+    }
+    const asked = { changes: ChangeSet.empty(text.length) };
+    hintsAsked = asked;
+    try {
+      const response = await fetch(root.dataset.jargonHintsUrl, {
+        method: "POST", headers: csrfHeaders(), credentials: "same-origin", body: JSON.stringify({ text }),
+      });
+      if (!response.ok) throw new Error(String(response.status));
+      const body = await response.json();
+      if (hintsAsked !== asked) return true; // a later request is on its way
+      hintsAsked = null;
+      applyHints(placeHints(body.items, asked.changes, view.state.doc));
+      return true;
+    } catch (err) {
+      if (hintsAsked === asked) hintsAsked = null;
+      return false; // offline: hints are optional, say nothing
+    }
+  }
+  function applyHints(hints, note = null) {
+    view.dispatch({ effects: setJargonHints.of(hints) });
+    renderHints(hintsList, hints, {
+      termUrl: (id) => root.dataset.termUrl.replace(/\/0$/, `/${id}`),
+      addTermUrl: root.dataset.addTermUrl,
+      onShow: (hint) => {
+        const range = hintRange(view.state, hint);
+        if (!range) return;
+        view.dispatch({ selection: EditorSelection.range(range.from, range.to), scrollIntoView: true });
+        view.focus();
+      },
+    });
+    const said = note || hintSummary(hints);
+    if (said !== hintsSaid) hintsStatus.textContent = said; // polite, and only when something changed
+    hintsSaid = said;
   }
 
   // Who is here.

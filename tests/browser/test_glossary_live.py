@@ -1,9 +1,11 @@
 """In two real browsers: a steward adds a bridge, and the other reader's open space page re-annotates
 live, reachable and readable by keyboard. Also the CodeMirror underline extension on its own."""
 import os
+import re
 import shutil
 import subprocess
 import sys
+import uuid
 
 import pytest
 
@@ -70,6 +72,141 @@ def test_reader_toggles_read_in_my_words(live_server, browsing):
     expect(toggle).to_have_attribute("aria-pressed", "true")
     expect(page.locator("#read-in-my-words-note")).to_be_visible()
     expect(page.locator("[data-glossary-fragment=ground_rules]")).to_have_attribute("data-mode", "mine")
+    assert browsing.errors == []
+
+
+# --- the document editor -----------------------------------------------------------------------
+
+def api_post(page, path: str, data: dict) -> dict:
+    """POST to the API with the page's session cookie and its CSRF token, as the page's own scripts do."""
+    token = page.locator('meta[name="csrf-token"]').get_attribute("content")
+    response = page.request.post(f"/api/v1{path}", data=data, headers={"X-CSRFToken": token})
+    assert response.ok, f"{path}: {response.status} {response.text()}"
+    return response.json()
+
+
+def open_new_document(page, space_id: int, text: str) -> int:
+    """Start a document in `space_id` holding `text` and open it, live (the space's room joined too)."""
+    from playwright.sync_api import expect
+
+    document_id = api_post(page, f"/spaces/{space_id}/documents",
+                           {"title": f"Glossary check {uuid.uuid4().hex[:6]}", "text": text})["id"]
+    page.goto(f"/documents/{document_id}")
+    expect(page.locator("#connection-state")).to_have_attribute("data-state", "saved")
+    expect(page.locator("#document")).to_have_attribute("data-live-glossary", "on")
+    return document_id
+
+
+def test_steward_adds_a_bridge_and_the_other_readers_open_document_explains_it_live(live_server, browsing):
+    from playwright.sync_api import expect
+
+    space_id = live_server.space_id("Referral guidelines")
+    reader = browsing.sign_in("priya@psychiatry.test")
+    open_new_document(reader, space_id, "We start from strengths-based practice.\n")
+    reader.evaluate("window.noReloadMarker = true")
+    # The preview: Social Work's term is marked for a psychiatrist; open it with the keyboard alone.
+    tab_to(reader, "el => el.matches('#preview button.term') && el.textContent === 'strengths-based practice'")
+    reader.keyboard.press("Enter")
+    popover = reader.locator("#preview").get_by_role("region", name="Glossary: strengths-based practice")
+    expect(popover).to_be_visible()
+    expect(popover).to_contain_text("No bridge into Psychiatry yet.")
+    # The editor: the same term underlined; the cursor inside it (keyboard) shows its popover.
+    reader.keyboard.press("Escape")
+    expect(popover).to_have_count(0)
+    expect(reader.locator(".cm-term")).to_have_text("strengths-based practice")
+    reader.locator(".cm-content").focus()
+    reader.keyboard.press("Control+Home")
+    for _ in range(len("We start from st")):
+        reader.keyboard.press("ArrowRight")
+    tooltip = reader.locator(".term-popover.cm-tooltip")
+    expect(tooltip).to_contain_text("strengths-based practice in Social Work")
+    expect(reader.locator("#editor-term-announce")).to_contain_text("Glossary term: strengths-based practice, Social Work")
+
+    steward = browsing.sign_in("sam@socialwork.test")
+    steward.goto(f"/spaces/{space_id}/glossary")
+    steward.select_option("#from_term_id", label="strengths-based practice (Social Work)")
+    steward.select_option("#relation", "related")
+    steward.select_option("#to_term_id", label="formulation (Psychiatry)")
+    steward.click("text=Propose bridge")
+    expect(steward.locator(".flashes")).to_contain_text("Bridge proposed")
+
+    # No reload: the editor's popover and the preview's entry both explain the bridge now.
+    expect(tooltip).to_contain_text("related: “formulation”.", timeout=5000)
+    expect(reader.locator("#glossary-live")).to_contain_text("The glossary changed")
+    tab_to(reader, "el => el.matches('#preview button.term') && el.textContent === 'strengths-based practice'")
+    reader.keyboard.press("Enter")
+    expect(popover).to_contain_text("In Psychiatry, a related term is formulation")
+    reader.keyboard.press("Tab")  # readable by keyboard: Tab moves into the popover
+    assert reader.evaluate("!!document.activeElement.closest('#preview .term-popover')")
+    reader.keyboard.press("Escape")
+    expect(popover).to_have_count(0)
+    assert reader.evaluate("document.activeElement.textContent") == "strengths-based practice"
+    assert reader.evaluate("window.noReloadMarker") is True, "the page reloaded"
+    assert browsing.errors == []
+
+
+def test_open_preview_re_annotates_in_place_keeping_the_open_popover(live_server, browsing):
+    from playwright.sync_api import expect
+
+    space_id = live_server.space_id("Referral guidelines")
+    reader = browsing.sign_in("priya@psychiatry.test")
+    open_new_document(reader, space_id, "Ask for advocacy early.\n")
+    reader.evaluate("window.noReloadMarker = true")
+    tab_to(reader, "el => el.matches('#preview button.term') && el.textContent === 'advocacy'")
+    reader.keyboard.press("Enter")
+    popover = reader.locator("#preview").get_by_role("region", name="Glossary: advocacy")
+    expect(popover).to_contain_text("No bridge into Psychiatry yet.")
+
+    steward = browsing.sign_in("sam@socialwork.test")
+    steward.goto(f"/spaces/{space_id}/glossary")
+    steward.select_option("#from_term_id", label="advocacy (Social Work)")
+    steward.select_option("#relation", "related")
+    steward.select_option("#to_term_id", label="capacity (Psychiatry)")
+    steward.click("text=Propose bridge")
+    expect(steward.locator(".flashes")).to_contain_text("Bridge proposed")
+
+    # Swapped in place: the popover is still open on the same mark, which still has keyboard focus.
+    expect(popover).to_contain_text("In Psychiatry, a related term is capacity", timeout=5000)
+    assert reader.evaluate("document.activeElement.matches('#preview button.term') "
+                           "&& document.activeElement.textContent") == "advocacy"
+    assert reader.evaluate("window.noReloadMarker") is True, "the page reloaded"
+    assert browsing.errors == []
+
+
+def test_writer_gets_gentle_jargon_hints_and_reads_the_preview_in_their_words(live_server, browsing):
+    from playwright.sync_api import expect
+
+    writer = browsing.sign_in("sam@socialwork.test")
+    open_new_document(writer, live_server.space_id("Crisis response policy 2027"), "")
+    writer.locator(".cm-content").click()
+    writer.keyboard.type("The patient has a case, known to XYZQ.")
+    hints = writer.locator("#jargon-hints-list li")
+    expect(hints.filter(has_text="XYZQ")).to_contain_text("Unknown acronym")
+    expect(hints.filter(has_text="“case”")).to_contain_text("False friend")
+    expect(writer.locator("#jargon-hints-status")).to_contain_text("“XYZQ”")
+    add = writer.get_by_role("link", name="Add “XYZQ” to the glossary")
+    expect(add).to_have_attribute("href", re.compile(r"/communities/social-work/glossary/new\?term=XYZQ$"))
+    expect(writer.locator(".cm-jargon-hint").filter(has_text="XYZQ")).to_have_count(1)
+    writer.get_by_role("button", name="Show “XYZQ” in the text").click()
+    assert writer.evaluate("(() => { const v = window.conveneEditor.view; const s = v.state.selection.main;"
+                           " return v.state.sliceDoc(s.from, s.to); })()") == "XYZQ"
+    assert writer.locator(".cm-content").evaluate("el => el.contains(document.activeElement)")
+
+    toggle = writer.get_by_role("button", name="Read in my words")
+    toggle.click()
+    expect(toggle).to_have_attribute("aria-pressed", "true")
+    expect(writer.locator("#read-in-my-words-note")).to_be_visible()
+    expect(writer.locator("#read-in-my-words-note")).to_contain_text("Reading aid")
+    replaced = writer.locator("#preview .in-my-words")
+    expect(replaced.locator(".in-my-words__mine")).to_have_text("client")
+    expect(replaced).to_contain_text("(written: patient)")
+    expect(writer.locator("#preview [data-glossary-fragment=preview]")).to_have_attribute("data-mode", "mine")
+    writer.locator(".cm-content").focus()
+    writer.keyboard.press("Control+End")
+    writer.keyboard.type(" Another patient.")
+    expect(writer.locator("#preview .in-my-words__mine")).to_have_count(2)  # still in my words as I type
+    toggle.click()
+    expect(writer.locator("#preview .in-my-words")).to_have_count(0)
     assert browsing.errors == []
 
 

@@ -341,3 +341,76 @@ def test_stewards_see_possible_jargon_of_their_own_community_with_the_statistic(
     page = sign_in_as("lee@policing.test").get(f"/spaces/{crisis}/glossary").get_data(as_text=True)
     assert "<strong>police</strong> (Community Policing)" in page and "weighted log-odds z = " in page
     assert "(Social Work)" not in page.split("Possible jargon")[1]
+
+
+# --- the document editor: preview, reading aid, candidate terms --------------------------------
+
+def referral_document(app):
+    from workspace.documents.models import Document
+    with app.app_context():
+        return db.session.scalar(select(Document.id).join(Space).where(Space.title == "Referral guidelines"))
+
+
+def preview(client, document_id, text, **extra):
+    return client.post(f"/documents/{document_id}/preview", headers=api(client), json={"text": text, **extra})
+
+
+def test_document_preview_marks_the_other_communitys_terms_for_this_reader(app, sign_in_as):
+    document = referral_document(app)
+    sam = sign_in_as("sam@socialwork.test")
+    text = "The patient agreed to the referral. <script>alert(1)</script> `patient` [patient](https://example.org)"
+    response = preview(sam, document, text)
+    assert response.status_code == 200 and response.json["mode"] == "annotated"
+    html = response.json["fragments"]
+    assert marks(html) == ["patient"]  # Psychiatry's term, once; never in code or a link; "referral" is Sam's own
+    assert '<div data-glossary-fragment="preview" data-mode="annotated">' in html
+    assert "In Social Work you would say <em>client</em>." in html  # the popover entry travels with it
+    assert "<script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    priya = sign_in_as("priya@psychiatry.test")
+    assert marks(preview(priya, document, text).json["fragments"]) == ["referral"]
+
+
+def test_document_preview_reads_in_my_words_and_keeps_the_original(app, sign_in_as):
+    document = referral_document(app)
+    sam = sign_in_as("sam@socialwork.test")
+    response = preview(sam, document, "The Patient was seen.", mode="mine")
+    html = response.json["fragments"]
+    assert response.json["mode"] == "mine" and 'data-mode="mine"' in html
+    assert ('<span class="in-my-words" tabindex="0"><span class="in-my-words__mine">Client</span>'
+            '<span class="in-my-words__original"> (written: Patient)</span></span>') in html
+    assert marks(html) == []
+    refused = preview(sam, document, "text", mode="shout")
+    assert refused.status_code == 422
+    assert preview(sam, document, 42).status_code == 422
+
+
+def test_document_page_shows_the_preview_annotated_and_the_reading_aid(app, sign_in_as):
+    document = referral_document(app)
+    page = sign_in_as("priya@psychiatry.test").get(f"/documents/{document}").get_data(as_text=True)
+    assert "referring" in marks(page) or "referral" in marks(page)
+    assert 'id="glossary-entries"' in page and 'id="glossary-hint-false-friend"' in page
+    assert 'id="read-in-my-words"' in page and "Reading aid:" in page
+    assert f'data-reading-as="{community_id(app, "psychiatry")}"' in page
+    post_form(sign_in_as("priya@psychiatry.test"), "/glossary/reading",
+              {"reading_community_id": community_id(app, "psychiatry")})  # annotations off
+    off = sign_in_as("priya@psychiatry.test").get(f"/documents/{document}").get_data(as_text=True)
+    assert marks(off) == [] and 'data-glossary-enabled="false"' in off and 'id="read-in-my-words"' not in off
+
+
+def test_add_to_the_glossary_link_fills_in_the_term(app, sign_in_as):
+    page = sign_in_as("sam@socialwork.test").get("/communities/social-work/glossary/new?term=XYZQ")
+    assert page.status_code == 200 and 'value="XYZQ"' in page.get_data(as_text=True)
+
+
+def test_documents_written_within_one_community_feed_its_possible_jargon(app, ctx):
+    from workspace.accounts.services import find_user_by_email
+    from workspace.documents import services as documents
+    space = db.session.scalar(select(Space).where(Space.title == "Referral guidelines"))
+    priya, sam = find_user_by_email("priya@psychiatry.test"), find_user_by_email("sam@socialwork.test")
+    psychiatry = communities.find_community("psychiatry").id
+    documents.create_document(space, title="Psychiatry alone", text="Depot injection. Depot clinic.", actor=priya)
+    together = documents.create_document(space, title="Together", text="Depot injection.", actor=priya)
+    documents._store_edit(together, "Depot injection. Kinship care.", actor=sam)
+    corpus = list(glossary.space_corpus(space))
+    assert (psychiatry, "Depot injection. Depot clinic.") in corpus
+    assert not any("Kinship" in text for _cid, text in corpus)  # co-written across communities: left out

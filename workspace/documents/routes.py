@@ -9,7 +9,7 @@ from workspace.documents.forms import DocumentForm, PositionForm, VersionForm, W
 from workspace.documents.models import POSITION_LABELS, Document, DocumentVersion
 from workspace.errors import NotFound, ValidationError, show_on_form
 from workspace.extensions import db
-from workspace.sanitize import render_markdown
+from workspace.glossary import reading
 from workspace.spaces.models import Space
 
 bp = Blueprint("documents", __name__)
@@ -55,22 +55,36 @@ def show_document(document_id):
     position_form = PositionForm()
     position_form.community_id.choices = [(c.id, c.name) for c in policy.endorsing_communities(current_user, document)]
     return render_template("documents/show.html", document=document, text=text,
-                           preview=render_markdown(text), record=services.endorsement_record(document, text=text),
+                           glossary=reading.context_for(document.space, current_user),
+                           community_names={c.id: c.name for c in document.space.communities},
+                           record=services.endorsement_record(document, text=text),
                            version_form=VersionForm(), position_form=position_form, withdraw_form=WithdrawForm(),
                            can_edit=policy.can_edit_document(current_user, document),
                            position_labels=POSITION_LABELS, status_labels=services.STATUS_LABELS)
 
 
+PREVIEW_MODES = ("annotated", "mine")
+
+
 @bp.route("/documents/<int:document_id>/preview", methods=["POST"])
 @login_required
 def preview_document(document_id):
-    """Render Markdown through the one sanitiser for the live preview."""
-    load_document(document_id)
+    """Render Markdown through the one sanitiser, then the glossary, for this reader's live preview.
+
+    Takes {"text", "mode": "annotated" | "mine"}; answers {"fragments", "mode"}: the preview and the
+    popover entries of the terms marked in it, as the `[data-glossary-fragment]`s the page swaps in.
+    """
+    document = load_document(document_id)
     data = request.get_json(silent=True)
-    text = data.get("text") if isinstance(data, dict) else None
+    data = data if isinstance(data, dict) else {}
+    text, mode = data.get("text"), data.get("mode", "annotated")
     if not isinstance(text, str) or len(text) > services.TEXT_MAX:
         raise ValidationError({"text": "Send the text to preview as a JSON string."})
-    return jsonify({"html": str(render_markdown(text))})
+    if mode not in PREVIEW_MODES:
+        raise ValidationError({"mode": "Choose “annotated” or “mine”."})
+    fragments = render_template("documents/_preview.html", text=text, mode=mode,
+                                glossary=reading.context_for(document.space, current_user))
+    return jsonify({"fragments": fragments, "mode": mode})
 
 
 @bp.route("/documents/<int:document_id>/versions")

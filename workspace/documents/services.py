@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 
 from workspace import policy
 from workspace.audit.services import record
+from workspace.communities.models import Membership
 from workspace.database import utcnow
 from workspace.documents import store
 from workspace.documents.models import (ADOPTED, BLOCK, DRAFTING, ENDORSE, IN_REVIEW, POSITIONS,
@@ -52,6 +53,27 @@ def create_document(space, *, title, responds_to="", responds_to_url="", text=""
     publish("document_created", document_summary(document), room=room_for(space))
     log.info("document %s created in space %s by %s", document.id, space.id, actor.id)
     return document
+
+
+def texts_by_community(space) -> list[tuple[int, str]]:
+    """Each document's current text as (community_id, text), for the space's possible-jargon statistic.
+
+    A document counts for a community only when everyone who wrote in it belongs, among the
+    communities the space convenes, to that one community alone. A document co-written across
+    communities is left out: its words cannot be told apart by author without decoding the CRDT item
+    by item (the store keeps merged snapshots), and giving all of it to every author's community would
+    blur exactly the differences the statistic looks for.
+    """
+    convened = {link.community_id for link in space.convened}
+    out = []
+    for document in documents_in(space):
+        writers = set(db.session.scalars(select(DocumentAuthor.user_id).where(
+            DocumentAuthor.document_id == document.id))) or {document.created_by_id}
+        communities = set(db.session.scalars(select(Membership.community_id).where(
+            Membership.user_id.in_(writers), Membership.community_id.in_(convened))))
+        if len(communities) == 1:
+            out.append((communities.pop(), current_text(document)))
+    return out
 
 
 def current_text(document: Document) -> str:

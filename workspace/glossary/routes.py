@@ -70,6 +70,8 @@ def create_term(slug):
     policy.require(policy.can_propose_term(current_user, community),
                    f"Only members of {community.name} add to its glossary.", user=current_user)
     form = TermForm()
+    if not form.is_submitted() and request.args.get("term"):
+        form.term.data = request.args["term"][:80]  # "add to the glossary" from a writer's hint
     if form.validate_on_submit():
         try:
             term = services.create_term(community, data=_term_data(form), actor=current_user)

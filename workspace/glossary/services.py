@@ -413,10 +413,11 @@ def set_reader_preference(user: User, *, reading_community: Community | None, an
 def space_corpus(space: Space):
     """The space's text attributed to communities, as (community_id, text).
 
-    Today: purpose and ground rules (written by the proposing community) and each convened
-    glossary's definitions and examples, its members' own words. Comments, documents and cards
-    will add theirs here.
+    Today: purpose and ground rules (written by the proposing community), each convened glossary's
+    definitions and examples, its members' own words, and the space's documents written within one
+    community (see `texts_by_community`). Comments and cards will add theirs here.
     """
+    from workspace.documents.services import texts_by_community
     proposer = next((link.community_id for link in space.convened if link.is_proposer), None)
     if proposer is not None:
         yield proposer, space.purpose
@@ -424,6 +425,7 @@ def space_corpus(space: Space):
     for link in space.convened:
         for term in list_terms(link.community):
             yield link.community_id, f"{term.definition}\n{term.example}"
+    yield from texts_by_community(space)
 
 
 def suggest_terms(space: Space, *, actor: User) -> list[dict]:
