@@ -1,17 +1,55 @@
 """Authenticate once at connect (session cookie or API token); anonymous sockets are refused."""
 import logging
+import threading
 
-from flask import request
+from flask import current_app, request
 from flask_login import current_user
 # Not the builtin: python-socketio only sends the reason of its own ConnectionRefusedError to the client.
 from flask_socketio import ConnectionRefusedError
 
 from realtime.registry import lifecycle, run_disconnect_hooks
 from workspace.accounts import services
-from workspace.extensions import db
+from workspace.extensions import db, socketio
 from workspace.presence import services as presence
 
 log = logging.getLogger("convene.realtime")
+SWEEP_SECONDS = 2.0
+_sweeper_started = threading.Event()
+
+
+def _ensure_revocation_sweeper(app) -> None:
+    """Start, once per process, the loop that closes sockets whose access was revoked elsewhere.
+
+    A log-out or deactivation in this process closes its sockets at once (accounts.services); this
+    catches the rest: the command line, or another process with no message queue to reach us.
+    """
+    if _sweeper_started.is_set():
+        return
+    _sweeper_started.set()
+    socketio.start_background_task(_sweep_forever, app)
+
+
+def _sweep_forever(app) -> None:
+    while True:
+        socketio.sleep(SWEEP_SECONDS)
+        try:
+            with app.app_context():
+                sids = services.revoked_socket_sids()
+                db.session.rollback()
+            for sid in sids:
+                with app.app_context():
+                    socketio.server.disconnect(sid, namespace="/")
+                    _forget_if_stale(sid)
+        except Exception:
+            log.exception("revocation sweep failed; retrying")
+
+
+def _forget_if_stale(sid: str) -> None:
+    """A revoked socket that no process holds (it died with its server) must not be swept forever."""
+    if socketio.server.manager.is_connected(sid, "/") or current_app.config["SOCKETIO_MESSAGE_QUEUE"]:
+        return
+    presence.forget_connection(sid)
+    db.session.commit()
 
 
 @lifecycle("connect")
@@ -32,6 +70,7 @@ def on_connect(auth=None):
     presence.record_connection(request.sid, user, login_session_id=login_session_id, api_token_id=api_token_id)
     db.session.commit()
     log.info("socket %s connected as user %s", request.sid, user.id)
+    _ensure_revocation_sweeper(current_app._get_current_object())
 
 
 @lifecycle("disconnect")

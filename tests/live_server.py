@@ -105,11 +105,14 @@ def _free_port() -> int:
 
 def _server_env(database_url: str, instance_path: Path) -> dict:
     env = {k: v for k, v in os.environ.items()
-           if k not in ("DATABASE_URL", "SOCKETIO_MESSAGE_QUEUE", "FLASK_APP", "CONVENE_ENV")}
+           if k not in ("DATABASE_URL", "SOCKETIO_MESSAGE_QUEUE", "SOCKETIO_CHANNEL", "FLASK_APP", "CONVENE_ENV")}
     env.update(DATABASE_URL=database_url, SECRET_KEY=secrets.token_hex(32),
                CONVENE_INSTANCE_PATH=str(instance_path), CONVENE_ENV="development", PYTHONUNBUFFERED="1")
     if os.environ.get("SOCKETIO_MESSAGE_QUEUE"):
         env["SOCKETIO_MESSAGE_QUEUE"] = os.environ["SOCKETIO_MESSAGE_QUEUE"]
+        # Its own pub/sub channel: every live server of this and any concurrent run shares one Redis,
+        # and rooms have the same names in each (space:1), so they would hear each other's events.
+        env["SOCKETIO_CHANNEL"] = f"convene-test-{uuid.uuid4().hex[:12]}"
     return env
 
 

@@ -31,7 +31,8 @@ def create_app(config: dict | None = None) -> Flask:
     # out of order, and pycrdt 0.14 silently drops an insert when two updates of one client arrive
     # before the one they follow (tests/unit/test_document_protocol.py shows it): acknowledged text
     # would be missing from the stored log and every snapshot folded from it.
-    socketio.init_app(app, message_queue=app.config["SOCKETIO_MESSAGE_QUEUE"], async_mode="threading",
+    socketio.init_app(app, message_queue=app.config["SOCKETIO_MESSAGE_QUEUE"],
+                      channel=app.config.get("SOCKETIO_CHANNEL", "flask-socketio"), async_mode="threading",
                       max_http_buffer_size=app.config.get("SOCKETIO_MAX_MESSAGE_BYTES", 1_000_000),
                       async_handlers=False)
 

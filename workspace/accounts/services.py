@@ -6,7 +6,7 @@ import logging
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import func, select, update
+from sqlalchemy import func, or_, select, update
 
 from workspace.accounts.models import (ApiToken, LoginSession, PasswordReset, SocketConnection,
                                        User)
@@ -148,6 +148,16 @@ def _close_sockets(condition) -> None:
                 socketio.server.disconnect(sid, namespace="/")
 
     run_after_commit(close)
+
+
+def revoked_socket_sids() -> list[str]:
+    """Sockets still recorded as open whose account, session or token has since been revoked."""
+    query = (select(SocketConnection.sid).join(User, User.id == SocketConnection.user_id)
+             .outerjoin(LoginSession, LoginSession.id == SocketConnection.login_session_id)
+             .outerjoin(ApiToken, ApiToken.id == SocketConnection.api_token_id)
+             .where(or_(User.deactivated_at.is_not(None), LoginSession.revoked_at.is_not(None),
+                        ApiToken.revoked_at.is_not(None))))
+    return list(db.session.scalars(query))
 
 
 def create_api_token(user: User, *, name) -> tuple[ApiToken, str]:

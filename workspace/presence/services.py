@@ -3,9 +3,10 @@
 Each kind of room registers an announcer that publishes its own `*_presence_changed` event, so a
 socket that drops tells every room it was in.
 """
+import hashlib
 from typing import Callable
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, text
 
 from workspace.accounts.models import SocketConnection, User
 from workspace.extensions import db
@@ -25,9 +26,24 @@ def record_connection(sid: str, user: User, *, login_session_id=None, api_token_
     db.session.flush()
 
 
+def _lock_rooms(rooms) -> None:
+    """Serialise presence changes per room until commit, so each announced list sees the others.
+
+    Without it, on PostgreSQL two people leaving at once each announce a list still showing the
+    other (neither has committed yet), and everyone keeps seeing a ghost. SQLite needs nothing:
+    BEGIN IMMEDIATE already serialises every write transaction. Sorted, so two locks never deadlock.
+    """
+    if db.session.get_bind().dialect.name != "postgresql":
+        return
+    for room in sorted(set(rooms)):
+        key = int.from_bytes(hashlib.blake2b(room.encode(), digest_size=8).digest(), "big", signed=True)
+        db.session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
+
+
 def forget_connection(sid: str) -> list[str]:
     """Drop a closed socket and re-announce every room it was in; return those rooms."""
     rooms = list(db.session.scalars(select(Presence.room).where(Presence.sid == sid)))
+    _lock_rooms(rooms)
     db.session.execute(delete(Presence).where(Presence.sid == sid))
     db.session.execute(delete(SocketConnection).where(SocketConnection.sid == sid))
     db.session.flush()
@@ -38,6 +54,7 @@ def forget_connection(sid: str) -> list[str]:
 
 def enter(room: str, *, sid: str, user: User) -> bool:
     """Show the user in the room; return True when this is news (announced to the room)."""
+    _lock_rooms([room])
     if db.session.get(Presence, (sid, room)) is not None:
         return False
     db.session.add(Presence(sid=sid, room=room, user_id=user.id))
@@ -47,6 +64,7 @@ def enter(room: str, *, sid: str, user: User) -> bool:
 
 
 def leave(room: str, *, sid: str) -> None:
+    _lock_rooms([room])
     result = db.session.execute(delete(Presence).where(Presence.sid == sid, Presence.room == room))
     if result.rowcount:
         db.session.flush()
