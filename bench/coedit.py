@@ -7,12 +7,17 @@ stderr. Every figure has its baseline measured in the same run:
    applied by raw pycrdt in one process (the baseline), versus the document service checking, durably
    storing (UpdateWriter group commit, one writer thread) and applying the same updates: (a) one
    document fed in order with many updates in flight (submit all, then wait), the three calls
-   `LiveDocuments.receive_update` makes; (b) `receive_update` itself from many threads, one document
-   each, each fed its own ordered share. Target: ≥ 20,000 updates/s, within 12× of raw.
-   On SQLite, and on PostgreSQL when BENCH_DATABASE_URL or TEST_DATABASE_URL is set.
+   `LiveDocuments.receive_update` makes; (a') the same with two proposed changes patched in for the
+   run only (marked "experiment"); (b) `receive_update` itself from 32 threads, one document each,
+   each fed its own ordered share (the first 2,000 updates). Target: ≥ 20,000 updates/s, within 12×
+   of raw. On SQLite, and on PostgreSQL when BENCH_DATABASE_URL or TEST_DATABASE_URL is set.
+   (One writer's updates must reach pycrdt in order — see workspace/__init__.py — so one document
+   cannot be fed from many threads; (a) pipelines instead.)
 2. **live** — gunicorn (one worker, 250 threads) with E editors typing 5 characters a second each and
    V viewers in one document: keystroke-to-every-other-client latency, ack latency, server CPU and RSS
-   (read from /proc). Target: p99 < 150 ms at 25 editors + 100 viewers.
+   (read from /proc). Target: p99 < 150 ms at 25 editors + 100 viewers. The clients run in this
+   process (threads; aiohttp is not installed, so no AsyncClient) and share the 2 CPUs with the server.
+   The database follows TEST_DATABASE_URL and the message queue SOCKETIO_MESSAGE_QUEUE, as in tests.
 3. **open** — a document with the trace's history (compacted as the app does it) opened cold from the
    database by a fresh process, versus raw pycrdt loading the final state. Target: within 3×. Also the
    database bytes per document against the encoded state size.
@@ -182,53 +187,106 @@ def prepare(app, n_documents: int) -> tuple[list[int], int]:
 
 # --- 1. the service: check, store durably, apply --------------------------------------------------
 
-def worker_service(args) -> dict:
-    """In a fresh process: the group writer storing every update of the trace (two ways)."""
+def _cheap_check(update: bytes) -> None:
+    """EXPERIMENT: protocol.check_update, decoding with pycrdt.get_state instead of a scratch Doc.
+
+    On 30,000 fuzzed inputs get_state accepts and refuses exactly what a scratch Doc does, ~40x cheaper."""
+    from pycrdt import get_state
+
     from workspace.documents import protocol
+    if update == protocol.EMPTY_UPDATE:
+        return
+    if not update:
+        raise protocol.ProtocolError("The update is empty.")
+    if update[0] == 0:
+        if not protocol._is_v1_delete_only(update):
+            raise protocol.ProtocolError("Only Yjs v1 updates are accepted.")
+        return
+    try:
+        get_state(update)
+    except Exception as exc:
+        raise protocol.ProtocolError("The update could not be decoded as a Yjs v1 update.") from exc
+
+
+def _pipelined(live, room, document_id: int, user_id: int, updates, check) -> dict:
+    """What LiveDocuments.receive_update does (check, store via the writer, apply), for one document
+    in order, with up to 5,000 updates in flight: submit, and apply each as its commit comes back."""
+    window = 5000
+    pending: collections.deque = collections.deque()
+    check_seconds = 0.0
+    cpu0, started = os.times(), time.perf_counter()
+    for update in updates:
+        t = time.perf_counter()
+        check(update)
+        check_seconds += time.perf_counter() - t
+        pending.append((update, live.writer.submit(document_id, update, user_id)))
+        if len(pending) >= window:
+            done, future = pending.popleft()
+            room.apply(done, future.result(timeout=300))
+    while pending:
+        done, future = pending.popleft()
+        room.apply(done, future.result(timeout=300))
+    elapsed = time.perf_counter() - started
+    cpu1 = os.times()
+    return {"updates": len(updates), "seconds": round(elapsed, 3), "updates_per_s": round(len(updates) / elapsed),
+            "check_update_seconds": round(check_seconds, 3), "in_flight_window": window,
+            "process_cpu_seconds": round((cpu1.user - cpu0.user) + (cpu1.system - cpu0.system), 2),
+            "document_id": document_id}
+
+
+def worker_service(args) -> dict:
+    """In a fresh process: the group writer storing every update of the trace (three ways)."""
+    from workspace.documents import protocol, store
     from workspace.documents.live import live_documents
-    from workspace.documents.store import current_text
     from workspace.extensions import db
 
     updates, final, _ = trace_updates(Path(args.cache))
     app = bench_app(args.database, Path(args.instance))
     threads = args.threads
-    ids, user_id = prepare(app, 1 + threads)
+    ids, user_id = prepare(app, 2 + threads)
     with app.app_context():
         live = live_documents()
-        room = live.rooms.get(ids[0])
+        rooms = [live.rooms.get(ids[0]), live.rooms.get(ids[1])]
     out = {"database": "postgresql" if args.database.startswith("postgresql") else "sqlite", "loadavg": loadavg()}
 
-    # (a) one document, in order, many in flight: submit all (a window of 5,000), then wait.
-    window = 5000
-    pending: collections.deque = collections.deque()
-    cpu0, started = os.times(), time.perf_counter()
-    check_seconds = 0.0
-    for update in updates:
-        t = time.perf_counter()
-        protocol.check_update(update)
-        check_seconds += time.perf_counter() - t
-        pending.append((update, live.writer.submit(ids[0], update, user_id)))
-        if len(pending) >= window:
-            done, future = pending.popleft()
-            room.apply(done, future.result(timeout=120))
-    while pending:
-        done, future = pending.popleft()
-        room.apply(done, future.result(timeout=120))
-    elapsed = time.perf_counter() - started
-    cpu1 = os.times()
-    assert room.current_text() == final, "the live room does not read the trace's final text"
-    with app.app_context():
-        assert current_text(ids[0]) == final, "the stored document does not read the trace's final text"
-        db.session.remove()
-    out["one_document_pipelined"] = {
-        "updates": len(updates), "seconds": round(elapsed, 3), "updates_per_s": round(len(updates) / elapsed),
-        "check_update_seconds": round(check_seconds, 3), "in_flight_window": window,
-        "process_cpu_seconds": round((cpu1.user - cpu0.user) + (cpu1.system - cpu0.system), 2),
-        "document_id": ids[0]}
-    log(f"  one document, pipelined: {out['one_document_pipelined']['updates_per_s']:,} updates/s")
+    compactions = collections.Counter()
+    compact = store.compact
 
-    # (b) receive_update itself, from many threads: one document each, its own ordered share.
-    share = len(updates) // threads
+    def timed_compact(document_id):
+        started = time.perf_counter()
+        try:
+            return compact(document_id)
+        finally:
+            compactions["n"] += 1
+            compactions["seconds"] += time.perf_counter() - started
+
+    store.compact = timed_compact
+
+    # (a) as the app is: one document, in order, many in flight.
+    result = _pipelined(live, rooms[0], ids[0], user_id, updates, protocol.check_update)
+    result.update(compactions=compactions["n"], compaction_seconds_in_writer=round(compactions["seconds"], 2),
+                  loadavg=loadavg())
+    assert rooms[0].current_text() == final, "the live room does not read the trace's final text"
+    with app.app_context():
+        assert store.current_text(ids[0]) == final, "the stored document does not read the trace's final text"
+        db.session.remove()
+    out["one_document_pipelined"] = result
+    log(f"  one document, pipelined: {result['updates_per_s']:,} updates/s "
+        f"({result['compactions']} compactions took {result['compaction_seconds_in_writer']} s of the writer)")
+
+    # (a') EXPERIMENT, same run: the two changes proposed in docs/performance.md — decode with get_state,
+    #      and no compaction on the writer thread (left to idle eviction, or a thread of its own).
+    compactions.clear()
+    live.writer.compact_after = 10**12
+    result = _pipelined(live, rooms[1], ids[1], user_id, updates, _cheap_check)
+    result.update(loadavg=loadavg(), experiment="check with pycrdt.get_state; no compaction in the writer thread")
+    assert rooms[1].current_text() == final
+    out["one_document_pipelined_experiment"] = result
+    live.writer.compact_after = store.COMPACT_AFTER
+    log(f"  … with both changes: {result['updates_per_s']:,} updates/s")
+
+    # (b) receive_update itself, from many threads: one document each, each its own ordered share.
+    share = min(len(updates) // threads, args.per_thread)
     prefix = updates[:share]
     from pycrdt import Doc, Text
     expected_doc = Doc()
@@ -250,7 +308,7 @@ def worker_service(args) -> dict:
             errors.append(exc)
             barrier.abort()
 
-    workers = [threading.Thread(target=editor, args=(document_id,)) for document_id in ids[1:]]
+    workers = [threading.Thread(target=editor, args=(document_id,)) for document_id in ids[2:]]
     for worker in workers:
         worker.start()
     barrier.wait()
@@ -260,11 +318,12 @@ def worker_service(args) -> dict:
     elapsed = time.perf_counter() - started
     cpu1 = os.times()
     assert not errors, errors
-    for document_id in ids[1:]:
+    for document_id in ids[2:]:
         assert live.rooms.get(document_id).current_text() == expected
     total = share * threads
     out["threads_receive_update"] = {
-        "threads": threads, "updates": total, "seconds": round(elapsed, 3), "updates_per_s": round(total / elapsed),
+        "threads": threads, "updates_per_thread": share, "updates": total, "seconds": round(elapsed, 3),
+        "updates_per_s": round(total / elapsed), "loadavg": loadavg(),
         "process_cpu_seconds": round((cpu1.user - cpu0.user) + (cpu1.system - cpu0.system), 2)}
     log(f"  {threads} threads x receive_update: {out['threads_receive_update']['updates_per_s']:,} updates/s")
     return out
@@ -296,10 +355,13 @@ def worker_open(args) -> dict:
         state_bytes = len(snapshot.state)
         log_rows = db.session.scalar(select(func.count()).select_from(DocumentUpdate).where(
             DocumentUpdate.document_id == document_id))
-        on_disk = None
-        if db.engine.dialect.name == "postgresql":
+        on_disk = table_pages = table_state = None
+        if db.engine.dialect.name == "postgresql":  # the stored (TOAST-compressed) size of this row's state
             on_disk = db.session.execute(sql("SELECT pg_column_size(state) FROM document_snapshots WHERE document_id = :d"),
                                          {"d": document_id}).scalar()
+        else:  # SQLite stores BLOBs uncompressed: the table's pages against the bytes of every state in it
+            table_pages = db.session.execute(sql("SELECT SUM(pgsize) FROM dbstat WHERE name = 'document_snapshots'")).scalar()
+            table_state = db.session.execute(sql("SELECT SUM(length(state)) FROM document_snapshots")).scalar()
         db.session.remove()
 
     opens, raws = [], []
@@ -324,6 +386,7 @@ def worker_open(args) -> dict:
             "cold_open_ms_median": ms(cold), "cold_open_ms_runs": [ms(t) for t in opens],
             "raw_pycrdt_load_state_ms_median": ms(raw), "ratio": round(cold / raw, 2),
             "state_bytes": state_bytes, "snapshot_bytes_on_disk": on_disk, "text_chars": len(final),
+            "sqlite_snapshot_table_page_bytes": table_pages, "sqlite_snapshot_table_state_bytes": table_state,
             "final_state_from_room_bytes": len(state)}
 
 
@@ -537,7 +600,10 @@ def live_section(tmp: Path, configs: list[tuple[int, int]], seconds: float) -> l
     from tests.realtime.restartable import drop, make_restartable
     results = []
     tmp.mkdir(parents=True, exist_ok=True)
-    server = make_restartable(tmp, emails=EDITOR_ACCOUNTS + VIEWER_ACCOUNTS, threads=250)
+    app_module = os.environ.get("BENCH_APP_MODULE", "wsgi:app")  # e.g. an experiment wrapping wsgi:app
+    extra_env = {"PYTHONPATH": os.environ["BENCH_PYTHONPATH"]} if os.environ.get("BENCH_PYTHONPATH") else None
+    server = make_restartable(tmp, emails=EDITOR_ACCOUNTS + VIEWER_ACCOUNTS, threads=250, app_module=app_module,
+                              extra_env=extra_env)
     try:
         tokens = server.tokens
         for editors, viewers in configs:
@@ -575,7 +641,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sections", default="service,open,live", help="any of service,open,live")
     parser.add_argument("--threads", type=int, default=32, help="receive_update threads (service section)")
-    parser.add_argument("--live", default="25x100", help="editors x viewers, comma-separated (e.g. 25x100,25x25)")
+    parser.add_argument("--per-thread", type=int, default=2000, help="updates each receive_update thread sends")
+    parser.add_argument("--live", default="25x100,10x20",
+                        help="editors x viewers, comma-separated (default: the target, and what this box sustains)")
     parser.add_argument("--seconds", type=float, default=20, help="typing time per live configuration")
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     parser.add_argument("--database", help=argparse.SUPPRESS)
@@ -613,8 +681,9 @@ def main() -> None:
                     instance = tmp / f"instance-{kind}"
                     log(f"service on {kind} (load {loadavg()})…")
                     service = run_worker("service", database=url, cache=cache_dir, instance=instance,
-                                         threads=args.threads)
-                    for variant in ("one_document_pipelined", "threads_receive_update"):
+                                         threads=args.threads, **{"per-thread": args.per_thread})
+                    for variant in ("one_document_pipelined", "one_document_pipelined_experiment",
+                                    "threads_receive_update"):
                         v = service[variant]
                         v["ratio_raw_over_service"] = round(raw["updates_per_s"] / v["updates_per_s"], 1)
                         v["target_20000_per_s_met"] = v["updates_per_s"] >= 20_000
