@@ -11,9 +11,9 @@ class LiveDocuments:
     def __init__(self, app):
         self.rooms = RoomRegistry(idle_seconds=app.config["DOCUMENT_IDLE_SECONDS"])
         if app.config["DOCUMENT_WRITER"] == "inline":
-            self.writer = InlineWriter(compact_after=app.config["DOCUMENT_COMPACT_AFTER"])
+            self.writer = InlineWriter(compact_after=app.config["DOCUMENT_COMPACT_AFTER"], compact=self.fold)
         else:
-            self.writer = UpdateWriter(app, compact_after=app.config["DOCUMENT_COMPACT_AFTER"])
+            self.writer = UpdateWriter(app, compact_after=app.config["DOCUMENT_COMPACT_AFTER"], compact=self.fold)
 
     def receive_update(self, document_id: int, update: bytes, *, user_id: int | None) -> int:
         """Check, store durably, then apply an update; return its sequence number."""
@@ -31,6 +31,15 @@ class LiveDocuments:
         if db.session.get(DocumentAuthor, (document_id, client_id)) is None:
             db.session.add(DocumentAuthor(document_id=document_id, client_id=client_id, user_id=user_id))
             db.session.flush()
+
+    def fold(self, document_id: int) -> int:
+        """Compact from the live room when it is in memory (its size), else from the database (its history)."""
+        room = self.rooms.peek(document_id)
+        if room is None:
+            return store.compact(document_id)
+        room.catch_up()  # include what was just stored but not yet applied by its sender's thread
+        state, upto = room.snapshot()
+        return store.fold_into_snapshot(document_id, state, upto)
 
     def compact(self, document_id: int) -> None:
         store.compact(document_id)

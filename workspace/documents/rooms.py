@@ -47,7 +47,8 @@ class DocumentRoom:
     def apply(self, update: bytes, seq: int) -> None:
         with self.lock:
             self.doc.apply_update(update)
-            self._above.add(seq)
+            if seq > self.watermark:
+                self._above.add(seq)
             while self.watermark + 1 in self._above:
                 self.watermark += 1
                 self._above.discard(self.watermark)
@@ -68,6 +69,11 @@ class DocumentRoom:
     def full_state(self) -> bytes:
         with self.lock:
             return self.doc.get_update()
+
+    def snapshot(self) -> tuple[bytes, int]:
+        """The whole state and the seq it is complete up to (it may hold later updates too)."""
+        with self.lock:
+            return self.doc.get_update(), self.watermark
 
     def current_text(self) -> str:
         with self.lock:
@@ -171,8 +177,9 @@ class UpdateWriter:
     commit is what keeps the throughput up (a burst of keystrokes must not mean a burst of fsyncs).
     """
 
-    def __init__(self, app, *, max_batch: int = 1000, compact_after: int = store.COMPACT_AFTER):
+    def __init__(self, app, *, max_batch: int = 1000, compact_after: int = store.COMPACT_AFTER, compact=None):
         self.app = app
+        self.compact = compact or store.compact
         self.max_batch = max_batch
         self.compact_after = compact_after
         self._queue: queue.Queue = queue.Queue()
@@ -231,7 +238,7 @@ class UpdateWriter:
         total = self._since_compaction.get(document_id, 0) + n
         if total >= self.compact_after:
             try:
-                store.compact(document_id)
+                self.compact(document_id)
                 db.session.commit()
                 total = 0
             except Exception:
@@ -244,15 +251,16 @@ class InlineWriter:
     """Store in the caller's own transaction and commit at once (the Flask test client runs handlers
     synchronously in the test's transaction, where a second thread cannot see uncommitted rows)."""
 
-    def __init__(self, *, compact_after: int = store.COMPACT_AFTER):
+    def __init__(self, *, compact_after: int = store.COMPACT_AFTER, compact=None):
         self.compact_after = compact_after
+        self.compact = compact or store.compact
         self._since_compaction: dict[int, int] = {}
 
     def store(self, document_id: int, update: bytes, user_id: int | None, timeout: float = 30) -> int:
         (seq,) = store.append_committed([(document_id, update, user_id)])
         total = self._since_compaction.get(document_id, 0) + 1
         if total >= self.compact_after:
-            store.compact(document_id)
+            self.compact(document_id)
             db.session.commit()
             total = 0
         self._since_compaction[document_id] = total

@@ -116,6 +116,25 @@ def log_length(document_id: int) -> int:
         DocumentUpdate.document_id == document_id, DocumentUpdate.seq > snapshot_seq)) or 0
 
 
+def fold_into_snapshot(document_id: int, state: bytes, upto_seq: int) -> int:
+    """Store `state` (which holds every update up to `upto_seq`, maybe more) as the snapshot and drop
+    the log rows it covers, in one transaction (the caller commits); return rows folded.
+
+    The live room already holds the whole document, so this costs the document's size, not its history.
+    """
+    if _lock_document(document_id) is None:
+        return 0
+    snapshot = db.session.get(DocumentSnapshot, document_id)
+    if snapshot is not None and snapshot.upto_seq >= upto_seq:
+        return 0
+    if snapshot is None:
+        db.session.add(DocumentSnapshot(document_id=document_id, upto_seq=upto_seq, state=state, updated_at=utcnow()))
+    else:
+        snapshot.upto_seq, snapshot.state, snapshot.updated_at = upto_seq, state, utcnow()
+    return db.session.execute(delete(DocumentUpdate).where(
+        DocumentUpdate.document_id == document_id, DocumentUpdate.seq <= upto_seq)).rowcount
+
+
 def compact(document_id: int) -> int:
     """Fold the log into the snapshot in one transaction (the caller commits); return rows folded.
 

@@ -124,6 +124,7 @@ export class SocketIOProvider {
     if (!quiet) this.inFlight += 1;
     this.socket.emit("document_message", this.documentId, message, (ack) => {
       if (!quiet) this.inFlight = Math.max(0, this.inFlight - 1);
+      if (ack && ack.ok && !quiet) this.lastError = null;
       if (!ack || !ack.ok) {
         this.lastError = (ack && ack.error) || "The server did not confirm the save.";
         if (onRefused) onRefused();
