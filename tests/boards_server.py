@@ -1,7 +1,9 @@
-"""A live gunicorn server with the demo world for the boards' live and browser tests.
+"""A gunicorn server with the demo world, started outside pytest: used by bench/boards.py only.
 
-Minimal on purpose (tests/live_server.py on main is the shared one); it starts one server per
-test session on a free port, with a fresh database (SQLite, or PostgreSQL when TEST_DATABASE_URL is set).
+Tests use the shared `live_server` fixture (tests/live_server.py). The benchmark cannot yet: it runs
+outside pytest, and its 100 watching sockets each hold one of gunicorn's threads, so it needs more
+than live_server's fixed 100 (`start(..., threads=200)`). Once live_server.py can start a server with a
+given thread count outside a fixture, the benchmark can use that and this file can go.
 """
 import os
 import socket
@@ -10,7 +12,6 @@ import sys
 import time
 from pathlib import Path
 
-import pytest
 import requests
 
 from tests import databases
@@ -79,10 +80,3 @@ def stop(process, database_url) -> None:
     except subprocess.TimeoutExpired:
         process.kill()
     databases.drop_database(database_url)
-
-
-@pytest.fixture(scope="session")
-def boards_server(tmp_path_factory):
-    server, process, database_url = start(tmp_path_factory.mktemp("boards-live"))
-    yield server
-    stop(process, database_url)

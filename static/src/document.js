@@ -15,8 +15,8 @@ import { csrfHeaders } from "./lib/csrf.js";
 import { authorAt, authorMarks, hideAuthors, showAuthors } from "./lib/authorship.js";
 import { installPopovers, swapFragments } from "./lib/glossary.js";
 import { glossaryUnderline, setGlossaryTerms, termsFromSpaceGlossary } from "./lib/glossary-editor.js";
-import { HINT_TEXT_MAX, hintRange, hintSummary, jargonHintMarks, placeHints, renderHints,
-  setJargonHints } from "./lib/jargon-hints.js";
+import { HINT_TEXT_MAX, hintSummary, renderHints } from "./lib/jargon-hints.js";
+import { hintRange, jargonHintMarks, placeHints, setJargonHints } from "./lib/jargon-hints-editor.js";
 
 const root = document.getElementById("document");
 const POSITION_LABELS = { endorse: "Endorse", reservations: "Endorse with reservations",
@@ -65,9 +65,8 @@ function start(root) {
   socket.on("disconnect", () => { root.dataset.liveGlossary = "off"; });
   const provider = new SocketIOProvider(socket, documentId, ydoc, {
     onChange: () => render(),
-    onRefused: (error) => { refusal = error; render(); },
+    onRefused: () => render(),
   });
-  let refusal = null;
   const colour = CURSOR_COLOURS[Number(root.dataset.userId) % CURSOR_COLOURS.length];
   provider.awareness.setLocalStateField("user", { name: root.dataset.userName, color: colour, colorLight: `${colour}33` });
 
@@ -100,7 +99,8 @@ function start(root) {
 
   function render() {
     let text, state;
-    if (refusal) { state = "error"; text = `Not saved: ${refusal}`; }
+    // A refusal stays on screen until the next edit is saved (the provider clears it then).
+    if (provider.lastError) { state = "error"; text = `Not saved: ${provider.lastError}`; }
     else if (!online) {
       state = "offline";
       text = provider.unsent || provider.inFlight

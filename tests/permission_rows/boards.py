@@ -15,6 +15,7 @@ TABLE = {
     ("boards.archive_column", "POST"): ("/columns/{empty_column}/archive", WRITERS),
     ("boards.create_card", "POST"): ("/boards/{board}/cards", WRITERS),
     ("boards.show_card", "GET"): ("/cards/{card}", VIEWERS),
+    ("boards.card_fragments", "GET"): ("/cards/{card}/glossary/fragments", VIEWERS),
     ("boards.update_card", "POST"): ("/cards/{card}", WRITERS),
     ("boards.move_card", "POST"): ("/cards/{card}/move", WRITERS),
     ("boards.archive_card", "POST"): ("/cards/{card}/archive", WRITERS),

@@ -414,3 +414,110 @@ def test_documents_written_within_one_community_feed_its_possible_jargon(app, ct
     corpus = list(glossary.space_corpus(space))
     assert (psychiatry, "Depot injection. Depot clinic.") in corpus
     assert not any("Kinship" in text for _cid, text in corpus)  # co-written across communities: left out
+
+
+# --- a card's page: description annotated, live fragments, reading aid, hints, candidate terms -------
+
+def referral_card(app, description, *, author="sam@socialwork.test", title="Words on a card"):
+    """A card on the Referral guidelines board (Psychiatry + Social Work) with `description`."""
+    from workspace.boards import services as boards
+    from workspace.boards.demo import REFERRAL_TITLE, find_board
+    with app.app_context():
+        board = find_board(REFERRAL_TITLE)
+        card = boards.create_card(board, column=boards.open_columns(board)[0], title=title, description=description,
+                                  actor=accounts.find_user_by_email(author))
+        db.session.commit()
+        return card.id
+
+
+def description_of(html):
+    """The card page's or fragments' description fragment."""
+    return re.search(r'<div data-glossary-fragment="description"[^>]*>(.*?)</div>\s*<div data-glossary-fragment="entries"',
+                     html, re.S).group(1)
+
+
+def test_card_page_marks_the_other_communitys_terms_for_each_reader(app, sign_in_as):
+    card = referral_card(app, "The patient agreed to the referral. <script>alert(1)</script> `patient` "
+                              "[patient](https://example.org)")
+    page = sign_in_as("sam@socialwork.test").get(f"/cards/{card}").get_data(as_text=True)
+    described = description_of(page)
+    assert marks(described) == ["patient"]  # Psychiatry's term, once; never in code or a link; "referral" is Sam's own
+    assert "<script>" not in page.split('id="card-description"')[1].split("</section>")[0]
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in described
+    assert '<div data-glossary-fragment="description" data-mode="annotated">' in page
+    assert "In Social Work you would say <em>client</em>." in page  # the popover entry for the mark
+    assert 'id="glossary-hint-term"' in page and 'id="read-in-my-words"' in page and "Reading aid:" in page
+    assert 'data-fragments-url="/cards/%d/glossary/fragments"' % card in page
+    assert f'data-space-id="{space_id(app)}"' in page and "dist/card.js" in page
+    priya = sign_in_as("priya@psychiatry.test").get(f"/cards/{card}").get_data(as_text=True)
+    assert marks(description_of(priya)) == ["referral"]
+
+
+def test_card_page_without_description_or_with_marks_off_shows_no_marks(app, sign_in_as):
+    empty = referral_card(app, "")
+    page = sign_in_as("priya@psychiatry.test").get(f"/cards/{empty}").get_data(as_text=True)
+    assert "No description." in description_of(page) and 'id="read-in-my-words"' not in page
+    card = referral_card(app, "Ask about the referral.")
+    post_form(sign_in_as("priya@psychiatry.test"), "/glossary/reading",
+              {"reading_community_id": community_id(app, "psychiatry")})  # annotations off
+    off = sign_in_as("priya@psychiatry.test").get(f"/cards/{card}").get_data(as_text=True)
+    assert marks(off) == [] and "Glossary marks are off" in off and 'id="read-in-my-words"' not in off
+
+
+def test_card_description_reads_in_my_words_and_keeps_the_original(app, sign_in_as):
+    card = referral_card(app, "The Patient was seen.", author="priya@psychiatry.test")
+    sam = sign_in_as("sam@socialwork.test")
+    response = sam.get(f"/cards/{card}/glossary/fragments?mode=mine")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200 and 'data-mode="mine"' in html
+    assert ('<span class="in-my-words" tabindex="0"><span class="in-my-words__mine">Client</span>'
+            '<span class="in-my-words__original"> (written: Patient)</span></span>') in html
+    assert marks(html) == []
+    annotated = sam.get(f"/cards/{card}/glossary/fragments").get_data(as_text=True)
+    assert 'data-mode="annotated"' in annotated and marks(annotated) == ["Patient"]
+    assert sam.get(f"/cards/{card}/glossary/fragments?mode=shout").status_code == 422
+
+
+def test_card_fragments_follow_a_glossary_change(app, sign_in_as):
+    card = referral_card(app, "Offer a depot clinic slot.")
+    sam = sign_in_as("sam@socialwork.test")
+    assert marks(sam.get(f"/cards/{card}/glossary/fragments").get_data(as_text=True)) == []
+    priya = sign_in_as("priya@psychiatry.test")
+    created = priya.post(f"/api/v1/communities/{community_id(app, 'psychiatry')}/terms", headers=api(priya),
+                         json={"term": "depot", "definition": "A long-acting injection."})
+    assert created.status_code == 201
+    after = sam.get(f"/cards/{card}/glossary/fragments").get_data(as_text=True)
+    assert marks(after) == ["depot"] and "A long-acting injection." in after
+
+
+def test_card_editors_get_a_hints_area_beside_the_description_watchers_do_not(app, sign_in_as):
+    card = referral_card(app, "Ask about the referral.")
+    editor = sign_in_as("omar@psychiatry.test").get(f"/cards/{card}").get_data(as_text=True)
+    hints = editor.split('id="jargon-hints"')[1]
+    assert editor.index('name="description"') < editor.index('id="jargon-hints"')  # beside the field
+    assert 'id="jargon-hints-status" class="muted" role="status"' in hints and "nothing stops you" in hints
+    assert f'data-jargon-hints-url="/api/v1/spaces/{space_id(app)}/jargon-hints"' in editor
+    assert 'data-add-term-url="/communities/psychiatry/glossary/new"' in editor
+    watcher = sign_in_as("maria@socialwork.test").get(f"/cards/{card}").get_data(as_text=True)
+    assert 'id="jargon-hints"' not in watcher and marks(description_of(watcher)) == []  # referral: Maria's own
+
+
+def test_cards_written_within_one_community_feed_its_possible_jargon(app, ctx):
+    from workspace.boards import services as boards
+    from workspace.boards.demo import REFERRAL_TITLE, find_board
+    space = db.session.scalar(select(Space).where(Space.title == "Referral guidelines"))
+    priya, sam = accounts.find_user_by_email("priya@psychiatry.test"), accounts.find_user_by_email("sam@socialwork.test")
+    psychiatry = communities.find_community("psychiatry").id
+    board = find_board(REFERRAL_TITLE)
+    todo = boards.open_columns(board)[0]
+    boards.create_card(board, column=todo, title="Depot clinic rota", description="Depot injection slots.", actor=priya)
+    shared = boards.create_card(board, column=todo, title="Kinship list", description="Depot.", actor=priya)
+    boards.update_card(shared, version=shared.version, description="Depot. Kinship care.", actor=sam)
+    renamed = boards.create_card(board, column=todo, title="Ward round notes", actor=priya)
+    boards.update_card(renamed, version=renamed.version, title="Ward round and kinship notes", actor=sam)
+    boards.update_card(boards.create_card(board, column=todo, title="Tidy", actor=priya), version=1,
+                       labels=["admin"], actor=sam)  # a label is not words: still Psychiatry's alone
+    corpus = list(glossary.space_corpus(space))
+    assert (psychiatry, "Depot clinic rota\nDepot injection slots.") in corpus
+    assert (psychiatry, "Tidy\n") in corpus
+    assert not any("Kinship" in text or "kinship" in text for _cid, text in corpus)  # worded across communities

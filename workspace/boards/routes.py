@@ -13,6 +13,7 @@ from workspace.boards.tiles import board_view
 from workspace.boards.models import Board, BoardColumn, Card, ChecklistItem
 from workspace.errors import Conflict, ValidationError, show_on_form
 from workspace.extensions import db
+from workspace.glossary import reading
 from workspace.spaces.models import Space
 
 bp = Blueprint("boards", __name__)
@@ -189,6 +190,7 @@ def render_card(card, *, form=None, status=200, conflict=None, move_form=None):
     move_form = move_form or MoveCardForm(formdata=None, column_id=card.column_id, version=str(card.version))
     move_form.column_id.choices = [(c.id, c.title) for c in services.open_columns(board)]
     return render_template("boards/card.html", card=card, board=board, form=form, move_form=move_form,
+                           glossary=reading.context_for(board.space, current_user),
                            communities_of=communities_of, joint=is_joint(card, communities_of),
                            history=services.card_history(card), conflict=conflict,
                            checklist_form=ChecklistItemForm(formdata=None), action_form=VersionForm(formdata=None),
@@ -200,6 +202,25 @@ def render_card(card, *, form=None, status=200, conflict=None, move_form=None):
 @login_required
 def show_card(card_id):
     return render_card(load_card(card_id))
+
+
+FRAGMENT_MODES = ("annotated", "mine")
+
+
+@bp.get("/cards/<int:card_id>/glossary/fragments")
+@login_required
+def card_fragments(card_id):
+    """The card's description annotated for this reader (`?mode=mine`: in their words), for a live swap.
+
+    Answers the `[data-glossary-fragment]`s the card page swaps in after `glossary_changed`: the
+    description and the popover entries of the terms marked in it.
+    """
+    card = load_card(card_id)
+    mode = request.args.get("mode", "annotated")
+    if mode not in FRAGMENT_MODES:
+        raise ValidationError({"mode": "Choose “annotated” or “mine”."})
+    return render_template("boards/_card_fragments.html", card=card, mode=mode,
+                           glossary=reading.context_for(card.board.space, current_user))
 
 
 @bp.post("/cards/<int:card_id>")

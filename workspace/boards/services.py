@@ -9,7 +9,7 @@ board_events in the same transaction, so a client that was away can ask for what
 import logging
 from datetime import date, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
 from workspace.accounts.models import User
@@ -20,6 +20,7 @@ from workspace.boards.models import (CHECKLIST_ITEM_MAX, CHECKLIST_ITEMS_PER_CAR
                                      GOAL_MAX, LABEL_MAX, LABELS_PER_CARD, TITLE_MAX, Board,
                                      BoardActivity, BoardColumn, BoardEvent, Card, CardAssignee,
                                      ChecklistItem)
+from workspace.communities.models import Membership
 from workspace.database import utcnow
 from workspace.errors import Conflict, ValidationError
 from workspace.events import publish, room_for
@@ -33,6 +34,9 @@ DEFAULT_COLUMNS = ("To do", "Doing", "Done")
 WIP_LIMIT_MAX = 999
 CATCH_UP_LIMIT = 500  # a client further behind than this gets a fresh snapshot instead
 UNSET = object()
+# How a card's history says its words changed (texts_by_community finds who wrote them by these).
+RENAMED = "renamed from “"
+DESCRIBED = "edited the description"
 
 
 # --- reading --------------------------------------------------------------------------------
@@ -103,6 +107,38 @@ def changes_since(card, version: int) -> list[BoardActivity]:
     """What others changed on the card after the version someone based their edit on."""
     return list(db.session.scalars(select(BoardActivity).where(
         BoardActivity.card_id == card.id, BoardActivity.version > version).order_by(BoardActivity.id)))
+
+
+def texts_by_community(space) -> list[tuple[int, str]]:
+    """Each card's title and description as (community_id, text), for the space's possible-jargon statistic.
+
+    A card counts for a community when everyone who wrote its words (its creator, and whoever renamed
+    it or edited its description) belongs, among the communities the space convenes, to that one
+    community alone, as for documents (documents.services.texts_by_community): a card worded across
+    communities, or by someone in two of them, is left out rather than blurring the difference.
+    """
+    convened = {link.community_id for link in space.convened}
+    cards = db.session.execute(select(Card.id, Card.created_by_id, Card.title, Card.description)
+                               .join(Board).where(Board.space_id == space.id).order_by(Card.id)).all()
+    if not cards:
+        return []
+    writers = {card.id: {card.created_by_id} for card in cards}
+    for card_id, actor_id in db.session.execute(
+            select(BoardActivity.card_id, BoardActivity.actor_id).join(Board)
+            .where(Board.space_id == space.id, BoardActivity.card_id.is_not(None),
+                   or_(BoardActivity.text.contains(RENAMED), BoardActivity.text.contains(DESCRIBED)))):
+        writers[card_id].add(actor_id)
+    communities_of: dict[int, set] = {}
+    for user_id, community_id in db.session.execute(
+            select(Membership.user_id, Membership.community_id).where(
+                Membership.user_id.in_(set().union(*writers.values())), Membership.community_id.in_(convened))):
+        communities_of.setdefault(user_id, set()).add(community_id)
+    out = []
+    for card in cards:
+        found = set().union(*(communities_of.get(uid, set()) for uid in writers[card.id]))
+        if len(found) == 1:
+            out.append((found.pop(), f"{card.title}\n{card.description}"))
+    return out
 
 
 def events_since(board, seq: int) -> list[dict] | None:
@@ -365,10 +401,10 @@ def update_card(card, *, version, title=UNSET, description=UNSET, assignee_ids=U
 
     said, added = [], []
     if title is not UNSET and title != card.title:
-        said.append(f"renamed from “{card.title}” to “{title}”")
+        said.append(f"{RENAMED}{card.title}” to “{title}”")
         card.title = title
     if description is not UNSET and description != card.description:
-        said.append("edited the description")
+        said.append(DESCRIBED)
         card.description = description
     if due_on is not UNSET and due_on != card.due_on:
         if card.due_on and due_on:

@@ -414,10 +414,11 @@ def space_corpus(space: Space):
     """The space's text attributed to communities, as (community_id, text).
 
     Today: purpose and ground rules (written by the proposing community), each convened glossary's
-    definitions and examples, its members' own words, and the space's documents written within one
-    community (see `texts_by_community`). Comments and cards will add theirs here.
+    definitions and examples, its members' own words, and the space's documents and cards written
+    within one community (see each domain's `texts_by_community`). Comments will add theirs here.
     """
-    from workspace.documents.services import texts_by_community
+    from workspace.boards.services import texts_by_community as card_texts
+    from workspace.documents.services import texts_by_community as document_texts
     proposer = next((link.community_id for link in space.convened if link.is_proposer), None)
     if proposer is not None:
         yield proposer, space.purpose
@@ -425,7 +426,8 @@ def space_corpus(space: Space):
     for link in space.convened:
         for term in list_terms(link.community):
             yield link.community_id, f"{term.definition}\n{term.example}"
-    yield from texts_by_community(space)
+    yield from document_texts(space)
+    yield from card_texts(space)
 
 
 def suggest_terms(space: Space, *, actor: User) -> list[dict]:

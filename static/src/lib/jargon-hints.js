@@ -2,65 +2,18 @@
 // and all-capitals acronyms found in no glossary (POST /api/v1/spaces/{id}/jargon-hints). Gentle by
 // design: a list beside the editor and a dashed underline in the text, never a dialog, never a block.
 // Everything shown is built with textContent: a hint's words come from other people's glossaries.
-import { StateEffect, StateField } from "@codemirror/state";
-import { Decoration, EditorView } from "@codemirror/view";
+// This module is plain DOM, for any writer: the list beside the field, its polite status, and
+// `textareaHints` for a <textarea> (a card's description). The document editor adds CodeMirror's
+// underlines from jargon-hints-editor.js; kept apart so a page without CodeMirror does not load it.
+import { csrfHeaders } from "./csrf.js";
 
-export const HINT_TEXT_MAX = 100_000; // the API refuses more: longer documents get no hints
-export const setJargonHints = StateEffect.define();
+export const HINT_TEXT_MAX = 100_000; // the API refuses more: longer texts get no hints
 
 const KIND_LABELS = { false_friend: "False friend", loaded: "Loaded term", unknown_acronym: "Unknown acronym" };
 const RELATION_WORDS = {
   equivalent: "you would say", broader: "the broader term is", narrower: "a narrower term is",
   related: "a related term is", false_friend: "the same word means something else:",
 };
-
-// Underlines in the editor; they follow edits until the next answer replaces them.
-const hintField = StateField.define({
-  create: () => Decoration.none,
-  update(marks, tr) {
-    marks = marks.map(tr.changes);
-    for (const effect of tr.effects) {
-      if (!effect.is(setJargonHints)) continue;
-      marks = Decoration.set(effect.value.map((h) => Decoration.mark({
-        class: "cm-jargon-hint",
-        attributes: { title: h.message, "data-hint-kind": h.kind },
-        hint: h,
-      }).range(h.from, h.to)), true);
-    }
-    return marks;
-  },
-  provide: (field) => EditorView.decorations.from(field),
-});
-
-export const jargonHintMarks = [
-  hintField,
-  // A border, not a text decoration: glossary terms are already underlined and a hint may be one.
-  EditorView.baseTheme({ ".cm-jargon-hint": { borderBottom: "2px dashed #8a4b00" } }),
-];
-
-// Where a hint's word is now (edits since the answer move it), or null if it was edited away.
-export function hintRange(state, hint) {
-  let found = null;
-  state.field(hintField).between(0, state.doc.length, (from, to, deco) => {
-    if (deco.spec.hint !== hint) return undefined;
-    found = { from, to };
-    return false;
-  });
-  return found;
-}
-
-// Hints answered for `sent` (the text as it was), placed in the editor as it is now: `changes` are
-// the edits made since. A hint whose word was edited meanwhile is dropped; the next answer brings it back.
-export function placeHints(hints, changes, doc) {
-  const placed = [];
-  for (const hint of hints) {
-    const from = changes.mapPos(hint.utf16_start, 1);
-    const to = changes.mapPos(hint.utf16_end, -1);
-    if (to <= from || to > doc.length || doc.sliceString(from, to) !== hint.text) continue;
-    placed.push({ ...hint, from, to });
-  }
-  return placed;
-}
 
 function bridgeLine(bridge) {
   const words = RELATION_WORDS[bridge.relation] || `${bridge.relation}:`;
@@ -117,4 +70,64 @@ export function hintSummary(hints) {
   if (!hints.length) return "No hints right now.";
   const words = [...new Set(hints.map((h) => `“${h.text}”`))];
   return `${hints.length === 1 ? "1 hint" : `${hints.length} hints`} about words other communities may read differently: ${words.join(", ")}.`;
+}
+
+// Hints for a <textarea>: asked for once typing pauses (and on first focus, for text already there),
+// shown in `list` with a polite `status` that speaks only when the hinted words change. A textarea
+// cannot underline, so "Show … in the text" selects the word in the field instead.
+export function textareaHints(textarea, { url, section, list, status, termUrl, addTermUrl, delay = 800 }) {
+  let timer = null;
+  let asked = 0;   // the latest request; older answers are dropped
+  let said = "";
+  let started = false;
+  section.hidden = false;
+
+  function show(hint) {
+    const value = textarea.value;
+    let start = hint.utf16_start; // a JavaScript string index is a UTF-16 offset
+    if (value.slice(start, hint.utf16_end) !== hint.text) start = value.indexOf(hint.text); // edited since
+    if (start < 0) return;
+    textarea.focus();
+    textarea.setSelectionRange(start, start + hint.text.length);
+  }
+
+  function apply(hints, note = null) {
+    renderHints(list, hints, { termUrl, addTermUrl, onShow: show });
+    const now = note || hintSummary(hints);
+    if (now !== said) status.textContent = now;
+    said = now;
+  }
+
+  async function refresh() {
+    started = true;
+    const text = textarea.value;
+    if (text.length > HINT_TEXT_MAX) {
+      apply([], "The text is too long for hints.");
+      return true;
+    }
+    const mine = ++asked;
+    try {
+      const response = await fetch(url, {
+        method: "POST", headers: csrfHeaders(), credentials: "same-origin", body: JSON.stringify({ text }),
+      });
+      if (!response.ok) throw new Error(String(response.status));
+      const body = await response.json();
+      if (mine !== asked) return true; // a later request is on its way
+      // Typed on meanwhile: keep the hints whose word is still where it was; the next answer brings the rest.
+      const now = textarea.value;
+      apply(body.items.filter((h) => now.slice(h.utf16_start, h.utf16_end) === h.text));
+      return true;
+    } catch (err) {
+      return false; // offline: hints are optional, say nothing
+    }
+  }
+
+  // Debounce: a hint is a suggestion, asked for once typing has paused, not per keystroke.
+  textarea.addEventListener("input", () => {
+    clearTimeout(timer);
+    timer = setTimeout(refresh, delay);
+  });
+  textarea.addEventListener("focus", () => { if (!started && textarea.value) refresh(); });
+  // After a glossary change: ask again, but only for someone who has started writing here.
+  return { refresh: () => (started ? refresh() : Promise.resolve(true)) };
 }
