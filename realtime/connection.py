@@ -23,7 +23,9 @@ def _ensure_revocation_sweeper(app) -> None:
     A log-out or deactivation in this process closes its sockets at once (accounts.services); this
     catches the rest: the command line, or another process with no message queue to reach us.
     """
-    if _sweeper_started.is_set():
+    if _sweeper_started.is_set() or app.testing:
+        # Not under the test client: its handlers share the test's database connection, which a
+        # second thread must never touch (live-server tests run a real server, and the sweeper).
         return
     _sweeper_started.set()
     socketio.start_background_task(_sweep_forever, app)
