@@ -10,6 +10,7 @@ from workspace.boards.schemas import board_payload, card_payload
 from workspace.errors import NotFound, ValidationError
 from workspace.events import room_for
 from workspace.extensions import db
+from workspace.loading import find_by_id
 
 
 def _number(data, field: str, *, required: bool = True):
@@ -22,7 +23,7 @@ def _number(data, field: str, *, required: bool = True):
 
 
 def _visible_board(user, board_id: int) -> Board:
-    board = db.session.get(Board, board_id)
+    board = find_by_id(Board, board_id)
     if board is None or not policy.can_view_board(user, board):
         raise NotFound("This board does not exist or is not shared with you.")
     return board
@@ -64,7 +65,7 @@ def leave_board(data=None):
 def move_card(data=None):
     """Move a card like POST /api/v1/cards/{id}/move; a stale version is refused with the current card."""
     user = current_actor()
-    card = db.session.get(Card, _number(data, "card_id"))
+    card = find_by_id(Card, _number(data, "card_id"))
     if card is None or not policy.can_view_board(user, card.board):
         raise NotFound("This card does not exist or is not shared with you.")
     board = card.board

@@ -20,6 +20,7 @@ from workspace.documents.models import Document
 from workspace.errors import Forbidden, NotFound, ValidationError
 from workspace.events import room_for
 from workspace.extensions import db, socketio
+from workspace.loading import find_by_id
 
 log = logging.getLogger("convene.realtime.documents")
 
@@ -31,7 +32,7 @@ def _document_id(value) -> int:
 
 
 def _load(document_id: int, user) -> Document:
-    document = db.session.get(Document, document_id)
+    document = find_by_id(Document, document_id)
     if document is None or not policy.can_view_document(user, document):
         raise NotFound("This document does not exist or is not shared with you.")
     return document
@@ -67,12 +68,10 @@ def join_document(data=None):
 def leave_document(data=None):
     user = current_actor()
     document_id = _document_id((data or {}).get("document_id"))
-    _load(document_id, user)
+    document = _load(document_id, user)
     _forget(document_id, request.sid)
     leave_room(f"document:{document_id}")
-    document = db.session.get(Document, document_id)
-    if document is not None:
-        document_presence.leave_document(document, sid=request.sid)
+    document_presence.leave_document(document, sid=request.sid)
     return {"ok": True}
 
 

@@ -6,7 +6,7 @@ from realtime.registry import current_actor, event
 from workspace import policy
 from workspace.errors import NotFound, ValidationError
 from workspace.events import room_for
-from workspace.extensions import db
+from workspace.loading import find_by_id
 from workspace.spaces import presence
 from workspace.spaces.models import Space
 
@@ -15,7 +15,7 @@ def _load_space(data) -> Space:
     space_id = data.get("space_id") if isinstance(data, dict) else None
     if not isinstance(space_id, int) or isinstance(space_id, bool):
         raise ValidationError({"space_id": "Give the numeric space_id."})
-    space = db.session.get(Space, space_id)
+    space = find_by_id(Space, space_id)
     if space is None:
         raise NotFound("This space does not exist or is not shared with you.")
     return space

@@ -1,5 +1,4 @@
 """One transaction per request: commit once when the response is a success, roll back otherwise."""
-from flask import current_app
 
 from workspace.extensions import db
 

@@ -2,7 +2,6 @@
 import re
 import unicodedata
 from html.parser import HTMLParser
-from pathlib import Path
 from urllib.parse import unquote
 
 import pytest

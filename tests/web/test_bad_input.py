@@ -8,7 +8,6 @@ import re
 import unicodedata
 from collections import Counter
 from html.parser import HTMLParser
-from pathlib import Path
 
 import pytest
 from markupsafe import escape

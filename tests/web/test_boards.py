@@ -2,7 +2,6 @@
 import re
 
 import pytest
-from sqlalchemy import select
 
 from tests.boards_world import person
 from tests.conftest import csrf_from, post_form

@@ -7,7 +7,7 @@ from workspace.accounts.services import find_user_by_email
 from workspace.audit.models import AuditEntry
 from workspace.communities.services import find_community
 from workspace.documents import services, store
-from workspace.documents.models import Document, DocumentVersion
+from workspace.documents.models import Document
 from workspace.errors import ValidationError
 from workspace.extensions import db
 from workspace.spaces.models import Space

@@ -8,7 +8,7 @@ from workspace.accounts.forms import (ActionForm, LoginForm, ProfileForm, Regist
                                       ResetRequestForm, TokenForm)
 from workspace.accounts.models import ApiToken
 from workspace.errors import ValidationError, show_on_form
-from workspace.extensions import db, limiter
+from workspace.extensions import limiter
 from workspace.loading import load_or_404
 from workspace.navigation import safe_next
 

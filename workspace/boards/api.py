@@ -6,29 +6,11 @@ from workspace.api import bp, json_body
 from workspace.api.openapi import body, describe, id_param, list_of, ref, responses
 from workspace.boards import services
 from workspace.boards.joint import communities_by_user
-from workspace.boards.models import DESCRIPTION_MAX, TITLE_MAX, Board, Card
+from workspace.boards.models import DESCRIPTION_MAX, TITLE_MAX, Board
 from workspace.boards.schemas import board_payload, card_payload, column_payload
 from workspace.errors import ValidationError
-from workspace.extensions import db
-from workspace.spaces.models import Space
+from workspace.loading import load_board, load_card, load_space
 
-
-def load_space(space_id: int) -> Space:
-    space = db.session.get(Space, space_id)
-    policy.require_visible(space is not None and policy.can_view_space(current_user, space), "This space")
-    return space
-
-
-def load_board(board_id: int) -> Board:
-    board = db.session.get(Board, board_id)
-    policy.require_visible(board is not None and policy.can_view_board(current_user, board), "This board")
-    return board
-
-
-def load_card(card_id: int) -> Card:
-    card = db.session.get(Card, card_id)
-    policy.require_visible(card is not None and policy.can_view_board(current_user, card.board), "This card")
-    return card
 
 
 def require_change(board: Board) -> None:

@@ -10,32 +10,20 @@ from workspace.boards.forms import (BoardForm, CardForm, ChecklistItemForm, Colu
                                     QuickCardForm, VersionForm)
 from workspace.boards.joint import communities_by_user, is_joint
 from workspace.boards.tiles import board_view
-from workspace.boards.models import Board, BoardColumn, Card, ChecklistItem
+from workspace.boards.models import Board, BoardColumn, ChecklistItem
 from workspace.errors import Conflict, ValidationError, show_on_form
 from workspace.extensions import db
 from workspace.glossary import reading
-from workspace.spaces.models import Space
+from workspace.loading import load_board, load_card, load_space, load_visible
 
 bp = Blueprint("boards", __name__)
 
 
-def load_board(board_id: int) -> Board:
-    """A board the current user may see; others get the same 404 as a missing one."""
-    board = db.session.get(Board, board_id)
-    policy.require_visible(board is not None and policy.can_view_board(current_user, board), "This board")
-    return board
-
 
 def load_column(column_id: int) -> BoardColumn:
-    column = db.session.get(BoardColumn, column_id)
-    policy.require_visible(column is not None and policy.can_view_board(current_user, column.board), "This column")
-    return column
+    return load_visible(BoardColumn, column_id, lambda user, column: policy.can_view_board(user, column.board),
+                        "This column")
 
-
-def load_card(card_id: int) -> Card:
-    card = db.session.get(Card, card_id)
-    policy.require_visible(card is not None and policy.can_view_board(current_user, card.board), "This card")
-    return card
 
 
 def require_change(board: Board) -> None:
@@ -51,8 +39,7 @@ def int_or_none(value):
 @bp.route("/spaces/<int:space_id>/boards/new", methods=["GET", "POST"])
 @login_required
 def create_board(space_id):
-    space = db.session.get(Space, space_id)
-    policy.require_visible(space is not None and policy.can_view_space(current_user, space), "This space")
+    space = load_space(space_id)
     policy.require(policy.can_create_board(current_user, space), "Only members of this space can start a board.",
                    user=current_user)
     form = BoardForm()
@@ -316,9 +303,8 @@ def add_checklist_item(card_id):
 @bp.post("/checklist-items/<int:item_id>")
 @login_required
 def set_checklist_item(item_id):
-    item = db.session.get(ChecklistItem, item_id)
-    policy.require_visible(item is not None and policy.can_view_board(current_user, item.card.board),
-                           "This checklist item")
+    item = load_visible(ChecklistItem, item_id, lambda user, i: policy.can_view_board(user, i.card.board),
+                        "This checklist item")
     require_change(item.card.board)
     try:
         services.set_checklist_item(item, done=VersionForm().done.data in ("1", "y", "true", "on"),

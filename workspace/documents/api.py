@@ -7,35 +7,23 @@ from workspace.api import bp, int_field, json_body
 from workspace.api.openapi import describe, id_param, list_of, ref, responses
 from workspace.communities.models import Community
 from workspace.documents import services
-from workspace.documents.models import POSITIONS, STATUSES, Document, DocumentAuthor, DocumentVersion
+from workspace.documents.models import POSITIONS, STATUSES, DocumentAuthor, DocumentVersion
 from workspace.documents.schemas import document_json, version_json
 from workspace.errors import NotFound, ValidationError
 from workspace.extensions import db
-from workspace.spaces.models import Space
-
-
-def _space(space_id: int) -> Space:
-    space = db.session.get(Space, space_id)
-    policy.require_visible(space is not None and policy.can_view_space(current_user, space), "This space")
-    return space
-
-
-def _document(document_id: int) -> Document:
-    document = db.session.get(Document, document_id)
-    policy.require_visible(document is not None and policy.can_view_document(current_user, document), "This document")
-    return document
+from workspace.loading import load_document, load_space
 
 
 @bp.get("/spaces/<int:space_id>/documents")
 @login_required
 def list_documents(space_id):
-    return {"items": [document_json(d) for d in services.documents_in(_space(space_id))]}
+    return {"items": [document_json(d) for d in services.documents_in(load_space(space_id))]}
 
 
 @bp.post("/spaces/<int:space_id>/documents")
 @login_required
 def create_document(space_id):
-    space = _space(space_id)
+    space = load_space(space_id)
     policy.require(policy.can_create_document(current_user, space), "Join this space to start a document.")
     data = json_body()
     document = services.create_document(space, title=data.get("title"), responds_to=data.get("responds_to", ""),
@@ -47,19 +35,19 @@ def create_document(space_id):
 @bp.get("/documents/<int:document_id>")
 @login_required
 def get_document(document_id):
-    return document_json(_document(document_id), detail=True)
+    return document_json(load_document(document_id), detail=True)
 
 
 @bp.get("/documents/<int:document_id>/versions")
 @login_required
 def list_document_versions(document_id):
-    return {"items": [version_json(v) for v in services.versions_of(_document(document_id))]}
+    return {"items": [version_json(v) for v in services.versions_of(load_document(document_id))]}
 
 
 @bp.post("/documents/<int:document_id>/versions")
 @login_required
 def save_document_version(document_id):
-    document = _document(document_id)
+    document = load_document(document_id)
     policy.require(policy.can_edit_document(current_user, document), "Only editors save versions.")
     data = json_body()
     return version_json(services.save_version(document, note=data.get("note", ""), actor=current_user)), 201
@@ -68,7 +56,7 @@ def save_document_version(document_id):
 @bp.post("/documents/<int:document_id>/versions/<int:version_id>/restore")
 @login_required
 def restore_document_version(document_id, version_id):
-    document = _document(document_id)
+    document = load_document(document_id)
     policy.require(policy.can_edit_document(current_user, document), "Only editors restore versions.")
     version = db.session.get(DocumentVersion, version_id)
     if version is None or version.document_id != document.id:
@@ -80,7 +68,7 @@ def restore_document_version(document_id, version_id):
 @bp.post("/documents/<int:document_id>/review")
 @login_required
 def propose_document(document_id):
-    document = _document(document_id)
+    document = load_document(document_id)
     policy.require(policy.can_propose_document(current_user, document), "Only editors propose a version.")
     services.move_to_review(document, actor=current_user)
     return document_json(document, detail=True)
@@ -89,7 +77,7 @@ def propose_document(document_id):
 @bp.post("/documents/<int:document_id>/endorsements")
 @login_required
 def record_document_position(document_id):
-    document = _document(document_id)
+    document = load_document(document_id)
     policy.require(policy.can_endorse_document(current_user, document),
                    "Only stewards of a convened community record positions, while the document is in review.")
     data = json_body()
@@ -104,7 +92,7 @@ def record_document_position(document_id):
 @bp.post("/documents/<int:document_id>/withdraw")
 @login_required
 def withdraw_document(document_id):
-    document = _document(document_id)
+    document = load_document(document_id)
     policy.require(policy.can_withdraw_document(current_user, document),
                    "Only the space's moderators or the document's author withdraw it.")
     data = json_body()
@@ -116,7 +104,7 @@ def withdraw_document(document_id):
 @login_required
 def list_document_authors(document_id):
     """Which person each Yjs client id belongs to, for the "who wrote what" view."""
-    document = _document(document_id)
+    document = load_document(document_id)
     rows = db.session.scalars(select(DocumentAuthor).where(DocumentAuthor.document_id == document.id))
     return {"items": [{"client_id": r.client_id, "user_id": r.user_id, "display_name": r.user.display_name}
                       for r in rows]}

@@ -10,7 +10,6 @@ import queue
 import threading
 import time
 
-from pycrdt import Doc
 
 from workspace.documents import store
 from workspace.documents.protocol import AwarenessEntry

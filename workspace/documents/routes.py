@@ -10,15 +10,10 @@ from workspace.documents.models import POSITION_LABELS, Document, DocumentVersio
 from workspace.errors import NotFound, ValidationError, show_on_form
 from workspace.extensions import db
 from workspace.glossary import reading
-from workspace.spaces.models import Space
+from workspace.loading import load_document, load_space
 
 bp = Blueprint("documents", __name__)
 
-
-def load_document(document_id: int) -> Document:
-    document = db.session.get(Document, document_id)
-    policy.require_visible(document is not None and policy.can_view_document(current_user, document), "This document")
-    return document
 
 
 def load_version(document: Document, version_id) -> DocumentVersion:
@@ -31,8 +26,7 @@ def load_version(document: Document, version_id) -> DocumentVersion:
 @bp.route("/spaces/<int:space_id>/documents/new", methods=["GET", "POST"])
 @login_required
 def create_document(space_id):
-    space = db.session.get(Space, space_id)
-    policy.require_visible(space is not None and policy.can_view_space(current_user, space), "This space")
+    space = load_space(space_id)
     policy.require(policy.can_create_document(current_user, space),
                    "Join this space to start a document.", user=current_user)
     form = DocumentForm()

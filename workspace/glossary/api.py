@@ -11,22 +11,9 @@ from workspace.extensions import db
 from workspace.glossary import reading, services
 from workspace.glossary.models import RELATIONS, Bridge, Term
 from workspace.glossary.schemas import bridge_json, revision_json, term_json
-from workspace.loading import load_or_404
-from workspace.spaces.models import Space
+from workspace.loading import load_or_404, load_space, load_term
 
 TERM_FIELDS = ("term", "aliases", "definition", "example", "status", "loaded_note")
-
-
-def load_term(term_id: int) -> Term:
-    term = db.session.get(Term, term_id)
-    policy.require_visible(term is not None and policy.can_view_term(current_user, term), "This term")
-    return term
-
-
-def load_space(space_id: int) -> Space:
-    space = db.session.get(Space, space_id)
-    policy.require_visible(space is not None and policy.can_view_space(current_user, space), "This space")
-    return space
 
 
 def load_community(community_id: int) -> Community:

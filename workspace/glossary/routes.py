@@ -12,7 +12,7 @@ from workspace.glossary import exchange, reading, services
 from workspace.glossary.forms import (BridgeForm, DisputeForm, GlossarySettingsForm, ImportForm,
                                       ReaderPreferenceForm, TermForm)
 from workspace.glossary.models import Bridge, Term, TermRevision  # noqa: F401  (Alembic sees the models)
-from workspace.loading import load_or_404
+from workspace.loading import load_or_404, load_space, load_term
 from workspace.spaces.models import Space
 
 bp = Blueprint("glossary", __name__)
@@ -24,18 +24,6 @@ def load_community(slug: str) -> Community:
         raise NotFound(f"There is no community “{slug}”.")
     policy.require(policy.can_view_glossary(current_user, community), user=current_user)
     return community
-
-
-def load_term(term_id: int) -> Term:
-    term = db.session.get(Term, term_id)
-    policy.require_visible(term is not None and policy.can_view_term(current_user, term), "This term")
-    return term
-
-
-def load_space(space_id: int) -> Space:
-    space = db.session.get(Space, space_id)
-    policy.require_visible(space is not None and policy.can_view_space(current_user, space), "This space")
-    return space
 
 
 @bp.app_template_global("glossary_context")

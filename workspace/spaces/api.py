@@ -5,16 +5,10 @@ from workspace import policy
 from workspace.api import bp, int_field, int_list, json_body
 from workspace.communities.models import Community
 from workspace.errors import ValidationError
-from workspace.loading import find_by_id
+from workspace.loading import find_by_id, load_space
 from workspace.spaces import services
-from workspace.spaces.models import Space
 from workspace.spaces.schemas import space_json
 
-
-def load_space(space_id: int) -> Space:
-    space = find_by_id(Space, space_id)
-    policy.require_visible(space is not None and policy.can_view_space(current_user, space), "This space")
-    return space
 
 
 @bp.get("/spaces")

@@ -8,20 +8,12 @@ from workspace.communities.models import STEWARD, Community
 from workspace.communities.services import list_communities
 from workspace.documents.services import STATUS_LABELS, document_summary, documents_in
 from workspace.errors import ValidationError, show_on_form
-from workspace.extensions import db
-from workspace.loading import find_by_id
+from workspace.loading import find_by_id, load_space
 from workspace.spaces import presence, services
 from workspace.spaces.forms import JoinSpaceForm, ProposeSpaceForm
-from workspace.spaces.models import Space
 
 bp = Blueprint("spaces", __name__)
 
-
-def load_space(space_id: int) -> Space:
-    """Load a space the current user may see; others get the same 404 as a missing one."""
-    space = find_by_id(Space, space_id)
-    policy.require_visible(space is not None and policy.can_view_space(current_user, space), "This space")
-    return space
 
 
 @bp.route("/spaces")
