@@ -1,6 +1,11 @@
+import { watchCommunityColours } from "./lib/csp.js";
+
 // Behaviour every page shares: confirm before destructive buttons.
 document.addEventListener("submit", (event) => {
   const button = event.submitter;
   const message = button && button.dataset.confirm;
   if (message && !window.confirm(message)) event.preventDefault();
 });
+
+// Community badges take their colour from data-community-colour (CSP forbids style="…").
+watchCommunityColours();
