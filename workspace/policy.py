@@ -291,3 +291,15 @@ def require_visible(allowed: bool, what: str = "That page") -> None:
     """Refuse with 404 so people cannot probe for spaces they are not part of."""
     if not allowed:
         raise NotFound(f"{what} does not exist or is not shared with you.")
+
+
+# --- issue 12: a person's own sessions and data ---------------------------------------------
+
+def can_manage_login_session(user, login_session) -> bool:
+    """Only the person signed in with a session may see or end it."""
+    return is_signed_in(user) and login_session.user_id == user.id
+
+
+def can_take_own_data(user) -> bool:
+    """Export or delete one's own account; nobody can do it for someone else through the app."""
+    return is_signed_in(user) and getattr(user, "deleted_at", None) is None
