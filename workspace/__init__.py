@@ -79,7 +79,7 @@ def create_app(config: dict | None = None) -> Flask:
 
 def _register_defence_in_depth(app: Flask) -> None:
     """Headers and CSP on every response, one-line logs with request ids, operations endpoints."""
-    from workspace import operations, request_log, security_headers
+    from workspace import backup, operations, request_log, security_headers
     from workspace.accounts import session_routes, sessions
 
     request_log.register(app)
@@ -87,6 +87,7 @@ def _register_defence_in_depth(app: Flask) -> None:
     app.register_blueprint(operations.bp)
     sessions.register(app)
     app.register_blueprint(session_routes.bp)
+    backup.register_commands(app)
     proxies = int(app.config.get("TRUSTED_PROXY_COUNT") or 0)
     if proxies:
         # Behind a reverse proxy: trust its X-Forwarded-* so scheme (wss, HSTS) and addresses are right.
