@@ -88,6 +88,8 @@ def _register_defence_in_depth(app: Flask) -> None:
     sessions.register(app)
     app.register_blueprint(session_routes.bp)
     backup.register_commands(app)
+    from workspace.privacy import routes as privacy_routes
+    app.register_blueprint(privacy_routes.bp)
     proxies = int(app.config.get("TRUSTED_PROXY_COUNT") or 0)
     if proxies:
         # Behind a reverse proxy: trust its X-Forwarded-* so scheme (wss, HSTS) and addresses are right.

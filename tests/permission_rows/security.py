@@ -13,6 +13,10 @@ TABLE = {
     ("sessions.change_password", "GET"): ("/profile/password", SIGNED_IN),
     # An empty form is refused beside its fields (422): allowed, and nothing changes.
     ("sessions.change_password", "POST"): ("/profile/password", SIGNED_IN),
+    # One's own data: everyone signed in takes their own; an empty delete form is refused (422).
+    ("privacy.export_data", "GET"): ("/profile/export", SIGNED_IN),
+    ("privacy.delete_account", "GET"): ("/profile/delete", SIGNED_IN),
+    ("privacy.delete_account", "POST"): ("/profile/delete", SIGNED_IN),
 }
 
 
