@@ -99,3 +99,4 @@ def test_unexpected_error_logs_one_line_with_the_request_id_the_user_sees(app, c
     RequestIdFilter().filter(record)
     line = OneLineFormatter(LOG_FORMAT).format(record)
     assert f"[{request_id}]" in line and "kaboom" in line and "Traceback" in line and "\n" not in line
+
