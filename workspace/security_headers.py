@@ -94,7 +94,18 @@ def apply_headers(response):
     from flask import current_app
     if current_app.config.get("CONVENE_ENV") == "production":
         response.headers.setdefault("Strict-Transport-Security", HSTS)
+    if request.endpoint != "static" and "Cache-Control" not in response.headers and _signed_in():
+        # A signed-in page holds someone's cases: never keep it in a shared computer's disk cache.
+        response.headers["Cache-Control"] = "no-store"
     return response
+
+
+def _signed_in() -> bool:
+    from flask_login import current_user
+    try:
+        return bool(current_user and current_user.is_authenticated)
+    except Exception:  # no user loader context (a failing request): say nothing rather than fail
+        return False
 
 
 class BaselineHeaders:

@@ -159,3 +159,9 @@ def test_editor_cursor_colours_match_the_hashed_style_attributes():
     source = (Path(__file__).resolve().parents[2] / "static" / "src" / "document.js").read_text()
     listed = re.search(r"CURSOR_COLOURS = \[([^\]]*)\]", source)[1]
     assert tuple(json.loads(f"[{listed}]")) == CURSOR_COLOURS
+
+
+def test_signed_in_pages_are_not_stored_but_static_files_may_be(sign_in_as):
+    sam = sign_in_as("sam@socialwork.test")
+    assert sam.get("/profile").headers.get("Cache-Control") == "no-store"
+    assert "no-store" not in (sam.get("/static/css/app.css").headers.get("Cache-Control") or "")

@@ -2,7 +2,7 @@
 from sqlalchemy import or_, select
 
 from workspace.accounts.models import ApiToken, LoginSession
-from workspace.boards.models import Board, Card, CardAssignee
+from workspace.boards.models import Board, Card
 from workspace.communities.models import Membership
 from workspace.documents.models import Document, DocumentAuthor, DocumentUpdate, DocumentVersion, Endorsement
 from workspace.extensions import db
@@ -77,22 +77,18 @@ def export_documents(user) -> Section:
 
 @exporter("boards")
 def export_boards(user) -> Section:
-    """Boards and cards a person created, and the cards they were assigned."""
+    """Boards and cards a person created (cards others wrote and assigned to them are theirs, not here)."""
     boards = db.session.scalars(select(Board).where(Board.created_by_id == user.id).order_by(Board.id)).all()
     cards = db.session.scalars(select(Card).where(Card.created_by_id == user.id).order_by(Card.id)).all()
-    assigned = db.session.scalars(select(Card).join(CardAssignee).where(CardAssignee.user_id == user.id)
-                                  .order_by(Card.id)).all()
     data = {
         "boards": [{"title": b.title, "goal": b.goal, "created_at": b.created_at} for b in boards],
         "cards": [{"board": c.board.title, "title": c.title, "description": c.description,
                    "labels": c.labels, "due_on": c.due_on, "checklist": [i.text for i in c.checklist],
-                   "created_at": c.created_at} for c in cards],
-        "assigned_cards": [{"board": c.board.title, "title": c.title} for c in assigned],
+                   "created_at": c.created_at} for c in cards]
     }
     markdown = ("# Boards\n\n## Boards you created\n\n" + _md_list(f"{b['title']}: {b['goal']}" for b in data["boards"])
                 + "\n## Cards you wrote\n\n"
-                + "".join(f"### {c['title']} ({c['board']})\n\n{c['description']}\n\n" for c in data["cards"])
-                + "\n## Cards assigned to you\n\n" + _md_list(f"{c['title']} ({c['board']})" for c in data["assigned_cards"]))
+                + "".join(f"### {c['title']} ({c['board']})\n\n{c['description']}\n\n" for c in data["cards"]))
     return Section(data, markdown)
 
 
