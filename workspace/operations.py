@@ -40,7 +40,10 @@ def readyz():
     checks = {"database": _check(_database_reachable), "migrations": _check(_migrations_at_head)}
     if current_app.config.get("SOCKETIO_MESSAGE_QUEUE"):
         checks["message_queue"] = _check(_queue_reachable)
-    db.session.rollback()
+    try:
+        db.session.rollback()
+    except Exception:  # the database is gone: the checks already say so
+        log.warning("rollback after readiness checks failed", exc_info=True)
     ready = all(value == "ok" for value in checks.values())
     response = jsonify(status="ready" if ready else "unavailable", checks=checks)
     response.status_code = 200 if ready else 503

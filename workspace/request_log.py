@@ -15,6 +15,8 @@ LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"
 # proxy's log and ours agree; anything else is replaced rather than written into our log.
 INCOMING_ID = re.compile(r"^[A-Za-z0-9._:-]{8,64}$")
 access_log = logging.getLogger("convene.requests")
+# A load balancer asks every few seconds: only a failing answer is worth a line.
+PROBES = {"operations.healthz", "operations.readyz"}
 
 
 def current_request_id() -> str:
@@ -72,7 +74,8 @@ def register(app) -> None:
     @app.after_request
     def _finish(response):
         response.headers["X-Request-ID"] = current_request_id()
-        if request.endpoint != "static":
+        quiet = request.endpoint == "static" or (request.endpoint in PROBES and response.status_code == 200)
+        if not quiet:
             elapsed = (time.perf_counter() - g.get("request_started", time.perf_counter())) * 1000
             access_log.info("%s %s %s %.1fms", request.method, request.path, response.status_code, elapsed)
         return response
