@@ -13,7 +13,7 @@ import uuid
 import pytest
 from playwright.sync_api import expect
 
-from tests.live_server import BIN, CRISIS, ROOT
+from tests.live_server import BIN, ROOT
 from tests.permission_rows import merged
 from tests.permission_rows.actors import ACTORS
 
