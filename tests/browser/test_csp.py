@@ -11,6 +11,7 @@ import subprocess
 import uuid
 
 import pytest
+import requests
 from playwright.sync_api import expect
 
 from tests.live_server import BIN, ROOT
@@ -149,4 +150,28 @@ def test_co_editing_with_remote_cursors_under_the_policy(browsing, live_server):
     caret_colour = sam.locator(".cm-ySelectionCaret").evaluate("(el) => getComputedStyle(el).backgroundColor")
     assert caret_colour not in ("", "rgba(0, 0, 0, 0)"), "the remote caret's style was refused"
     assert violations(priya) == [] and violations(sam) == []
+    assert browsing.errors == []
+
+
+def test_board_drag_and_drop_and_live_moves_under_the_policy(browsing, live_server):
+    """A card dragged with the mouse moves, and another person's page follows live, with no violation."""
+    token = live_server.create_token("sam@socialwork.test")
+    headers = {"Authorization": f"Bearer {token}"}
+    space_id = live_server.space_id("Referral guidelines")
+    boards = requests.get(f"{live_server.url}/api/v1/spaces/{space_id}/boards", headers=headers, timeout=10).json()
+    board = requests.get(f"{live_server.url}/api/v1/boards/{boards['items'][0]['id']}", headers=headers,
+                         timeout=10).json()
+    source = next(c for c in board["columns"] if c["cards"])
+    target = next(c for c in board["columns"] if c["id"] != source["id"])
+    card = source["cards"][-1]
+    mover, watcher = open_as(browsing, "moderator"), open_as(browsing, "participant")
+    for page in (mover, watcher):
+        page.goto(f"/boards/{board['id']}")
+        page.wait_for_selector('#board-live[data-state="live"]')
+
+    mover.locator(f"#card-{card['id']}").drag_to(mover.locator(f"#column-{target['id']} ol.board-cards"))
+
+    watcher.wait_for_selector(f"#column-{target['id']} #card-{card['id']}")
+    expect(mover.locator(f"#column-{target['id']} #card-{card['id']}")).to_have_count(1)
+    assert violations(mover) == [] and violations(watcher) == []
     assert browsing.errors == []
