@@ -7,6 +7,7 @@ table and every document's text are compared.
 """
 import os
 import secrets
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -102,6 +103,8 @@ def document_texts(database_url) -> dict[int, str]:
 @pytest.fixture(scope="module")
 def source(tmp_path_factory):
     """One source database for the module: no test changes it (the refusal test checks just that)."""
+    if databases.server_url() and not (shutil.which("pg_dump") and shutil.which("pg_restore")):
+        pytest.skip("PostgreSQL backups need pg_dump and pg_restore (apt-get install postgresql-client)")
     tmp_path = tmp_path_factory.mktemp("source")
     url = databases.create_database(tmp_path, "source")
     env = environment(url, tmp_path, "source")
@@ -183,3 +186,10 @@ def test_restore_refuses_a_file_that_is_not_a_backup(empty, tmp_path):
     with pytest.raises(BackupError, match="not a"):
         restore_database(target_url, junk)
     assert every_row(target_url) == {}
+
+
+def test_postgresql_backup_without_pg_dump_says_what_to_install(tmp_path, monkeypatch):
+    monkeypatch.setattr(shutil, "which", lambda name: None)
+    with pytest.raises(BackupError, match="pg_dump is not installed"):
+        backup_database("postgresql+psycopg://postgres@127.0.0.1:5432/nothing", tmp_path / "convene.backup")
+    assert list(tmp_path.iterdir()) == []
