@@ -1,6 +1,9 @@
 // One Socket.IO connection per page, authenticated by the session cookie, with a visible state.
 import { io } from "socket.io-client";
 
+const hooks = [];
+let current = null;
+
 export function connect({ onState } = {}) {
   const socket = io({ transports: ["websocket", "polling"], withCredentials: true });
   const report = (state, detail) => onState && onState(state, detail);
@@ -8,5 +11,16 @@ export function connect({ onState } = {}) {
   socket.on("disconnect", (reason) => report("disconnected", reason));
   socket.on("connect_error", (err) => report("error", err && err.message));
   socket.io.on("reconnect_attempt", () => report("reconnecting"));
+  if (!current) {
+    current = socket;
+    hooks.forEach((hook) => hook(socket));
+  }
   return socket;
 }
+
+// Run `hook(socket)` on the page's first socket, now or when it opens (the header's notice count uses it).
+export function onSocket(hook) {
+  hooks.push(hook);
+  if (current) hook(current);
+}
+onSocket.current = () => current;

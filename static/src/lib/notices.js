@@ -1,0 +1,48 @@
+// The header's unread notice count, kept live: the server sends `notice_count_changed` to the
+// person's own room (joined on connect) after every change that commits.
+import { connect, onSocket } from "./live.js";
+
+function render(link, unread) {
+  link.dataset.unread = String(unread);
+  let badge = link.querySelector(".count");
+  if (!unread) {
+    if (badge) badge.remove();
+    return;
+  }
+  if (!badge) {
+    badge = document.createElement("span");
+    badge.className = "count";
+    link.append(" ", badge);
+  }
+  const hidden = document.createElement("span");
+  hidden.className = "visually-hidden";
+  hidden.textContent = " unread";
+  badge.replaceChildren(String(unread), hidden);
+}
+
+async function refetch(link) {
+  // After a reconnect: changes made while away were not sent to us.
+  try {
+    const response = await fetch("/api/v1/notices?unread=1", { credentials: "same-origin" });
+    if (response.ok) render(link, (await response.json()).unread);
+  } catch (_) { /* offline: the next event or reconnect corrects it */ }
+}
+
+export function installNoticeCount() {
+  const link = document.getElementById("notices-link");
+  if (!link) return; // signed out
+  let seen = false;
+  onSocket((socket) => {
+    socket.on("notice_count_changed", (msg) => {
+      if (msg && Number.isInteger(msg.unread)) render(link, msg.unread);
+    });
+    socket.on("connect", () => {
+      if (seen) refetch(link);
+      seen = true;
+    });
+  });
+  // Pages with live features open their socket while their script runs; share it. Otherwise open one.
+  const start = () => { if (!onSocket.current()) connect(); };
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
+  else setTimeout(start, 0);
+}
