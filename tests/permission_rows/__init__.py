@@ -5,8 +5,9 @@ Each module defines TABLE {(endpoint, method): (path, allowed actors)}, SOCKET_T
 Adding a domain: add a module here and list it in MODULES.
 """
 from tests.permission_rows import boards, documents, foundation, glossary
+from tests.permission_rows import notices  # notifications
 
-MODULES = [foundation, documents, glossary, boards]
+MODULES = [foundation, documents, glossary, boards, notices]
 
 
 def merged(attribute: str) -> dict:
