@@ -37,9 +37,11 @@ export function installNoticeCount() {
       if (msg && Number.isInteger(msg.unread)) render(link, msg.unread);
     });
     socket.on("connect", () => {
+      link.dataset.live = "connected";
       if (seen) refetch(link);
       seen = true;
     });
+    socket.on("disconnect", () => { link.dataset.live = "disconnected"; });
   });
   // Pages with live features open their socket while their script runs; share it. Otherwise open one.
   const start = () => { if (!onSocket.current()) connect(); };
