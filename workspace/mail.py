@@ -26,6 +26,21 @@ def send_mail(to: str, subject: str, body: str) -> OutboxMessage:
     return message
 
 
+# --- notifications: many messages in one flush (digests) -------------------------------------
+def send_mails(messages: list[tuple[str, str, str]]) -> list[OutboxMessage]:
+    """Queue many (to, subject, body) messages in one INSERT; like send_mail, they exist only if it commits."""
+    rows = [OutboxMessage(to_address=to, subject=subject, body=body) for to, subject, body in messages]
+    db.session.add_all(rows)
+    db.session.flush()
+    log.info("queued %d messages", len(rows))
+    host = current_app.config.get("MAIL_SMTP_HOST")
+    if host and rows:
+        app = current_app._get_current_object()
+        ids = [row.id for row in rows]
+        run_after_commit(lambda: [_deliver(app, message_id) for message_id in ids])
+    return rows
+
+
 def _deliver(app, message_id: int) -> None:
     with app.app_context():
         message = db.session.get(OutboxMessage, message_id)
