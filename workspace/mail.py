@@ -4,6 +4,7 @@ import smtplib
 from email.message import EmailMessage
 
 from flask import current_app
+from sqlalchemy import insert
 
 from workspace.accounts.models import OutboxMessage
 from workspace.database import utcnow
@@ -27,18 +28,23 @@ def send_mail(to: str, subject: str, body: str) -> OutboxMessage:
 
 
 # --- notifications: many messages in one flush (digests) -------------------------------------
-def send_mails(messages: list[tuple[str, str, str]]) -> list[OutboxMessage]:
-    """Queue many (to, subject, body) messages in one INSERT; like send_mail, they exist only if it commits."""
-    rows = [OutboxMessage(to_address=to, subject=subject, body=body) for to, subject, body in messages]
-    db.session.add_all(rows)
-    db.session.flush()
-    log.info("queued %d messages", len(rows))
-    host = current_app.config.get("MAIL_SMTP_HOST")
-    if host and rows:
+def send_mails(messages: list[tuple[str, str, str]]) -> list[int]:
+    """Queue many (to, subject, body) messages at once; like send_mail, they exist only if the action commits.
+
+    A Core multi-row INSERT … RETURNING id: the ORM would insert row by row on SQLite (it wants the ids
+    back in order, which SQLite's rowids do not promise), and these ids are only needed as a set.
+    """
+    if not messages:
+        return []
+    now = utcnow()
+    ids = list(db.session.scalars(
+        insert(OutboxMessage).returning(OutboxMessage.id, sort_by_parameter_order=False),
+        [{"to_address": to, "subject": subject, "body": body, "created_at": now} for to, subject, body in messages]))
+    log.info("queued %d messages", len(ids))
+    if current_app.config.get("MAIL_SMTP_HOST"):
         app = current_app._get_current_object()
-        ids = [row.id for row in rows]
         run_after_commit(lambda: [_deliver(app, message_id) for message_id in ids])
-    return rows
+    return ids
 
 
 def _deliver(app, message_id: int) -> None:
