@@ -238,7 +238,7 @@ def test_notices_page_groups_and_marks_a_line_read(app, sign_in_as):
     maria = sign_in_as("maria@socialwork.test")
     html = maria.get("/notices").get_data(as_text=True)
     assert "3 new comments on “Print the rota”" in html and "by Jo Nakamura, Lee Brennan, Sam Okafor" in html
-    ids = re.search(r'data-notice-ids="([\d,]+)"[^>]*>\s*<strong class="status">new</strong>\s*<a href="/cards/\d+">3 new',
+    ids = re.search(r'data-notice-ids="([\d,]+)">\s*<p class="notice-line__text"><strong class="status">new</strong> <a href="/cards/\d+">3 new',
                     html).group(1).split(",")
     response = maria.post("/notices/read", data={"csrf_token": csrf_from(html), "ids": ids})
     assert response.status_code == 302

@@ -1,6 +1,7 @@
 // The header's unread notice count, kept live: the server sends `notice_count_changed` to the
 // person's own room (joined on connect) after every change that commits.
 import { connect, onSocket } from "./live.js";
+import { csrfHeaders } from "./csrf.js";
 
 function render(link, unread) {
   link.dataset.unread = String(unread);
@@ -28,7 +29,19 @@ async function refetch(link) {
   } catch (_) { /* offline: the next event or reconnect corrects it */ }
 }
 
+// On the notices page, following a notice's link marks its line read (the request outlives the page).
+function markReadOnFollow() {
+  document.querySelectorAll("li.notice-line--unread[data-notice-ids] a").forEach((a) => {
+    a.addEventListener("click", () => {
+      const ids = a.closest("li").dataset.noticeIds.split(",").map(Number);
+      fetch("/api/v1/notices/read", { method: "POST", headers: csrfHeaders(), credentials: "same-origin",
+        keepalive: true, body: JSON.stringify({ ids }) }).catch(() => {});
+    });
+  });
+}
+
 export function installNoticeCount() {
+  markReadOnFollow();
   const link = document.getElementById("notices-link");
   if (!link) return; // signed out
   let seen = false;
