@@ -26,6 +26,8 @@ def test_steward_sees_the_notice_count_change_live_when_someone_asks_to_join(liv
     # No reload on the steward's side: the count arrives over Socket.IO after the request commits.
     expect(link).to_have_attribute("data-unread", str(before + 1))
     expect(link.locator(".count")).to_have_text(f"{before + 1} unread")
+    expect(steward.locator("#notices-announcer")).to_have_text(
+        f"{before + 1} unread notice{'' if before == 0 else 's'}.")  # heard, not only seen
 
     link.click()
     expect(steward.get_by_role("heading", level=1)).to_have_text("Notices")

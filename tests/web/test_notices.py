@@ -137,6 +137,12 @@ def test_a_notice_about_something_deleted_says_removed(ctx):
     assert line.text == "Oscar Outsider asks to join (removed)" and line.removed and not line.url
 
 
+def test_plain_notify_still_works(ctx):
+    services.notify(person("jo"), text="The rota was printed.", url="/boards/1")
+    line = lines_for(person("jo"))[0]
+    assert (line.text, line.url) == ("The rota was printed.", "/boards/1")
+
+
 def test_an_unregistered_subject_type_falls_back_to_the_words_it_had(ctx):
     membership = db.session.scalar(select(Membership).where(Membership.user_id == person("jo").id))
     announce("join_accepted", recipients=[person("jo")], actor=person("lee"), subject=membership)

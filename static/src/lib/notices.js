@@ -3,22 +3,33 @@
 import { connect, onSocket } from "./live.js";
 import { csrfHeaders } from "./csrf.js";
 
+let announcer = null;
+
 function render(link, unread) {
+  const before = Number(link.dataset.unread || 0);
   link.dataset.unread = String(unread);
   let badge = link.querySelector(".count");
   if (!unread) {
     if (badge) badge.remove();
-    return;
+    link.normalize();
+    link.lastChild.textContent = link.lastChild.textContent.trimEnd();
+  } else {
+    if (!badge) {
+      badge = document.createElement("span");
+      badge.className = "count";
+      link.append(" ", badge);
+    }
+    const hidden = document.createElement("span");
+    hidden.className = "visually-hidden";
+    hidden.textContent = " unread";
+    badge.replaceChildren(String(unread), hidden);
   }
-  if (!badge) {
-    badge = document.createElement("span");
-    badge.className = "count";
-    link.append(" ", badge);
+  if (unread > before) {
+    // Screen readers hear it (the region exists from page load, so the change is announced).
+    announcer.textContent = `${unread} unread notice${unread === 1 ? "" : "s"}.`;
+    const here = document.getElementById("notices-arrived");
+    if (here) here.hidden = false; // on the notices page: offer to show the new ones
   }
-  const hidden = document.createElement("span");
-  hidden.className = "visually-hidden";
-  hidden.textContent = " unread";
-  badge.replaceChildren(String(unread), hidden);
 }
 
 async function refetch(link) {
@@ -44,6 +55,11 @@ export function installNoticeCount() {
   markReadOnFollow();
   const link = document.getElementById("notices-link");
   if (!link) return; // signed out
+  announcer = document.createElement("div");
+  announcer.className = "visually-hidden";
+  announcer.setAttribute("role", "status");
+  announcer.id = "notices-announcer";
+  document.body.append(announcer);
   let seen = false;
   onSocket((socket) => {
     socket.on("notice_count_changed", (msg) => {
