@@ -93,9 +93,10 @@ def counting(engine):
 
 def run_command(app) -> tuple[float, str]:
     runner = app.test_cli_runner()
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     result = runner.invoke(args=["send-digests", "--base-url", "https://convene.example"])
     elapsed = time.perf_counter() - started
+    run_command.cpu_seconds = time.process_time() - cpu  # this process's CPU: what a quiet machine would take
     assert result.exit_code == 0, result.output
     return elapsed, result.output.strip()
 
@@ -161,7 +162,8 @@ def main():
         elapsed, output = run_command(app)
         with app.app_context():
             mails = db.session.scalar(select(func.count(OutboxMessage.id))) - mails_before
-        figures["send_digests"] = {"people": args.people, "seconds": round(elapsed, 2), "mails": mails,
+        figures["send_digests"] = {"people": args.people, "seconds": round(elapsed, 2),
+                                   "cpu_seconds": round(run_command.cpu_seconds, 2), "mails": mails,
                                    "ms_per_person": round(elapsed * 1000 / args.people, 3), "output": output,
                                    "target_seconds": 30, "met": elapsed < 30}
         figures["load_avg_1m_after"] = round(os.getloadavg()[0], 2)

@@ -8,7 +8,6 @@ silence). Notices outside a space (join requests) are not filtered. After the ch
 recipient's open pages hear `notice_count_changed` in their own room (`user:<id>`).
 """
 from collections import OrderedDict
-from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import func, select, update
@@ -140,15 +139,16 @@ def unread_counts(user_ids) -> dict[int, int]:
     return counts
 
 
-@dataclass
 class Line:
     """One line of someone's notices: a single notice, or several of one kind on one thing."""
-    notices: list[Notice]
-    text: str = ""
-    url: str = ""
-    removed: bool = False
-    actors: list[str] = field(default_factory=list)
-    space_id: int | None = None
+    __slots__ = ("notices", "text", "url", "removed", "actors", "space_id")
+
+    def __init__(self, notices: list[Notice]):
+        self.notices = notices
+        self.text = self.url = ""
+        self.removed = False
+        self.actors: list[str] = []
+        self.space_id: int | None = None
 
     @property
     def ids(self) -> list[int]:
@@ -188,15 +188,22 @@ def render_lines(lines: list[Line]) -> list[Line]:
     actor_ids = {n.actor_id for n in notices if n.actor_id is not None}
     names = dict(db.session.execute(select(User.id, User.display_name).where(User.id.in_(actor_ids))).all()) \
         if actor_ids else {}
+    rendered = {}  # a digest run names the same few things for thousands of people: say each once
     for line in lines:
-        _render(line, loaded, names)
+        first = line.notices[0]
+        line.space_id = first.space_id
+        line.actors = list(dict.fromkeys(names.get(n.actor_id, "Someone") for n in line.notices))
+        key = (first.kind, first.group_type, first.group_id, first.text, first.url, len(line.notices),
+               line.actors[0], None if len(line.notices) > 1 else (first.subject_type, first.subject_id))
+        if key not in rendered:
+            _render(line, loaded)
+            rendered[key] = (line.text, line.url, line.removed)
+        line.text, line.url, line.removed = rendered[key]
     return lines
 
 
-def _render(line: Line, loaded: dict, names: dict) -> None:
+def _render(line: Line, loaded: dict) -> None:
     first = line.notices[0]
-    line.space_id = first.space_id
-    line.actors = list(dict.fromkeys(names.get(n.actor_id, "Someone") for n in line.notices))
     if first.kind == MESSAGE or first.kind not in KINDS:
         line.text, line.url = first.text, first.url
         return
