@@ -349,6 +349,24 @@ def test_a_digest_never_mails_your_own_action(card):
     assert mails_to("jo@policing.test") == []
 
 
+def test_a_digest_batch_costs_the_same_statements_for_3_or_30_people(ctx):
+    from sqlalchemy import event
+    from bench.digests import add_people
+    read_everything()
+    counts = []
+    for people in (3, 30):
+        add_people(people, 30, tag=f"n{people}")  # 30 each: every kind of subject, for 3 people too
+        statements = []
+        listener = lambda *args, **kwargs: statements.append(1)  # noqa: E731
+        event.listen(db.engine, "before_cursor_execute", listener)
+        try:
+            assert digest_run().people == people
+        finally:
+            event.remove(db.engine, "before_cursor_execute", listener)
+        counts.append(len(statements))
+    assert counts[0] == counts[1]
+
+
 def test_unsubscribe_link_works_signed_out_and_a_tampered_one_is_refused(app, client):
     with app.app_context():
         read_everything()
