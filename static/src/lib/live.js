@@ -3,8 +3,14 @@ import { io } from "socket.io-client";
 
 const hooks = [];
 let current = null;
+let currentIsFallback = false;
 
-export function connect({ onState } = {}) {
+// `fallback`: a socket opened only for the header's notice count; a page's own socket replaces it.
+export function connect({ onState, fallback = false } = {}) {
+  if (current && currentIsFallback && !fallback) {
+    current.disconnect();
+    current = null;
+  }
   const socket = io({ transports: ["websocket", "polling"], withCredentials: true });
   const report = (state, detail) => onState && onState(state, detail);
   socket.on("connect", () => report("connected"));
@@ -13,6 +19,7 @@ export function connect({ onState } = {}) {
   socket.io.on("reconnect_attempt", () => report("reconnecting"));
   if (!current) {
     current = socket;
+    currentIsFallback = fallback;
     hooks.forEach((hook) => hook(socket));
   }
   return socket;

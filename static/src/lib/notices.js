@@ -72,8 +72,17 @@ export function installNoticeCount() {
     });
     socket.on("disconnect", () => { link.dataset.live = "disconnected"; });
   });
-  // Pages with live features open their socket while their script runs; share it. Otherwise open one.
-  const start = () => { if (!onSocket.current()) connect(); };
-  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
-  else setTimeout(start, 0);
+  // Pages with live features open their socket while their script runs; share it. Otherwise open one,
+  // once every module script has run (DOMContentLoaded comes after them; a timer could come between).
+  let started = false;
+  const start = () => {
+    if (started) return;
+    started = true;
+    if (!onSocket.current()) connect({ fallback: true });
+  };
+  if (document.readyState === "complete") start();
+  else {
+    document.addEventListener("DOMContentLoaded", start);
+    window.addEventListener("load", start);
+  }
 }
