@@ -8,6 +8,7 @@ from workspace.extensions import db
 
 TABLE = {
     ("notices.set_notice_level", "POST"): ("/spaces/{space}/notification-level", VIEWERS),
+    ("notices.set_notice_email", "POST"): ("/notices/email", SIGNED_IN),
     ("notices.unsubscribe", "GET"): ("/notices/unsubscribe/{unsubscribe_token}", ALL),
     ("notices.unsubscribe", "POST"): ("/notices/unsubscribe/{unsubscribe_token}", ALL),
     ("api.list_notices", "GET"): ("/api/v1/notices", SIGNED_IN),

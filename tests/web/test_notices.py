@@ -252,6 +252,21 @@ def test_notices_page_groups_and_marks_a_line_read(app, sign_in_as):
     assert "3 new comments" not in html and html.count("Lee Brennan commented on “Print the rota”") == 1
 
 
+def test_email_about_notices_outside_spaces_can_be_switched_off_and_on(app, sign_in_as):
+    sam = sign_in_as("sam@socialwork.test")
+    assert 'name="email" value="y" checked' in sam.get("/notices").get_data(as_text=True)
+    post_form(sam, "/notices/email", {}, page="/notices")
+    assert 'name="email" value="y" checked' not in sam.get("/notices").get_data(as_text=True)
+    with app.app_context():
+        read_everything()
+        communities.request_to_join(communities.find_community("social-work"), actor=person("outsider"))
+        digest_run()
+        assert mails_to("sam@socialwork.test") == []  # the join request is not mailed
+        db.session.commit()
+    post_form(sam, "/notices/email", {"email": "y"}, page="/notices")
+    assert 'name="email" value="y" checked' in sam.get("/notices").get_data(as_text=True)
+
+
 def test_bad_ids_are_refused_on_the_page(sign_in_as):
     maria = sign_in_as("maria@socialwork.test")
     html = maria.get("/notices").get_data(as_text=True)

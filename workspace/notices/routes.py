@@ -17,7 +17,18 @@ def list_notices():
     policy.require(policy.can_view_notices(current_user), user=current_user)
     lines = services.lines_for(current_user)
     return render_template("notices/list.html", lines=lines, form=ActionForm(),
-                           unread=sum(1 for line in lines if line.unread))
+                           unread=sum(1 for line in lines if line.unread),
+                           outside=services.setting_for(current_user, None))
+
+
+@bp.route("/notices/email", methods=["POST"])
+@login_required
+def set_notice_email():
+    """Switch digest e-mail about notices outside spaces (join requests, decisions) on or off."""
+    policy.require(policy.can_view_notices(current_user), user=current_user)
+    setting = services.set_notice_email(None, email="email" in request.form, user=current_user)
+    flash(f"E-mail digests about your communities: {'on' if setting.email else 'off'}.", "success")
+    return redirect(url_for("notices.list_notices"))
 
 
 @bp.route("/notices/read", methods=["POST"])
