@@ -7,6 +7,7 @@ type nobody registered falls back to the name stored when it was made.
     register_subject("comment", Comment, name=lambda c: c.excerpt, url=lambda c: f"/comments/{c.id}",
                      parent=lambda c: c.document or c.card or c.space, space=lambda c: c.space)
 """
+import importlib.util
 from collections import defaultdict
 from dataclasses import dataclass
 from typing import Callable
@@ -56,7 +57,8 @@ def title_of(obj) -> str:
     entry = _BY_MODEL.get(type(obj))
     if entry is not None:
         return entry.title(obj)
-    return str(getattr(obj, "title", None) or getattr(obj, "name", None) or "")
+    return str(getattr(obj, "title", None) or getattr(obj, "name", None) or
+               f"{type(obj).__name__.lower()} {getattr(obj, 'id', '')}".strip())
 
 
 def url_of(obj) -> str:
@@ -120,3 +122,29 @@ def register_builtin() -> None:
                      space=lambda c: c.board.space, context=lambda c: f" on the board “{c.board.title}”")
     register_subject("document", Document, title=lambda d: d.title, url=lambda d: f"/documents/{d.id}",
                      space=lambda d: d.space)
+    _register_comments()
+
+
+def _register_comments() -> None:
+    """Comments (issue 9) are named by what they are on, so "4 new comments on “Joint response…”" groups them.
+
+    Registered here, if the comments package exists and has not registered itself, so notices about
+    comments read well the moment both are merged.
+    """
+    if subject_type("comment") is not None or importlib.util.find_spec("workspace.comments") is None:
+        return
+    try:
+        from workspace.comments.models import Comment
+    except ImportError:
+        return
+
+    def on(comment):
+        return comment.document or comment.card or comment.space
+
+    def url(comment):
+        where = (f"/documents/{comment.document_id}" if comment.document_id else
+                 f"/cards/{comment.card_id}" if comment.card_id else f"/spaces/{comment.space_id}")
+        return f"{where}#comment-{comment.id}"
+
+    register_subject("comment", Comment, title=lambda c: title_of(on(c)), url=url, parent=on,
+                     space=lambda c: c.space)
