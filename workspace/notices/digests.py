@@ -7,7 +7,9 @@ after each batch, so a run that stops half-way never mails anyone twice.
 
 E-mail is a separate switch from the in-app level: the level decides which notices are made at all
 (muted: none, so nothing to mail), the switch decides whether a space's notices are also mailed. The
-link at the foot of each space's section turns that space's e-mail off, signed in or not.
+link at the foot of each space's section turns that space's e-mail off, signed in or not. Its token
+is [user id, space id] signed with SECRET_KEY (itsdangerous): it never expires, since it can only turn
+e-mail off; rotating SECRET_KEY invalidates every link already mailed.
 """
 import re
 from collections import defaultdict
