@@ -276,6 +276,13 @@ def can_view_notices(user) -> bool:
     return is_signed_in(user)
 
 
+# --- notifications: levels per space (notices feature) --------------------------------------
+
+def can_set_notice_level(user, space) -> bool:
+    """Anyone who may see a space hears from it, so may choose how much (watching, normal, muted)."""
+    return is_signed_in(user) and can_view_space(user, space)
+
+
 # --- enforcement ----------------------------------------------------------------------------
 
 def require(allowed: bool, reason: str = "You are not allowed to do that.", *, user=None) -> None:

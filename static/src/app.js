@@ -1,6 +1,7 @@
+// Behaviour every page shares: confirm before destructive buttons; community colours; the live notice count.
 import { watchCommunityColours } from "./lib/csp.js";
+import { installNoticeCount } from "./lib/notices.js";
 
-// Behaviour every page shares: confirm before destructive buttons.
 document.addEventListener("submit", (event) => {
   const button = event.submitter;
   const message = button && button.dataset.confirm;
@@ -9,3 +10,4 @@ document.addEventListener("submit", (event) => {
 
 // Community badges take their colour from data-community-colour (CSP forbids style="…").
 watchCommunityColours();
+installNoticeCount();

@@ -5,9 +5,10 @@ Each module defines TABLE {(endpoint, method): (path, allowed actors)}, SOCKET_T
 Adding a domain: add a module here and list it in MODULES.
 """
 from tests.permission_rows import boards, documents, foundation, glossary
+from tests.permission_rows import notices  # notifications
 from tests.permission_rows import security  # issue 12
 
-MODULES = [foundation, documents, glossary, boards]
+MODULES = [foundation, documents, glossary, boards, notices]
 MODULES += [security]  # issue 12
 
 

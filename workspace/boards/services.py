@@ -25,7 +25,7 @@ from workspace.database import utcnow
 from workspace.errors import Conflict, ValidationError
 from workspace.events import publish, room_for
 from workspace.extensions import db
-from workspace.notices.services import notify
+from workspace.notices.services import announce
 from workspace.validation import FieldErrors, normalise_name
 
 log = logging.getLogger("convene.boards")
@@ -717,10 +717,7 @@ def _assignees(board, assignee_ids, errors: FieldErrors) -> list[User]:
 
 
 def _notify_assigned(card, users, actor) -> None:
-    for user in users:
-        if user.id != actor.id:
-            notify(user, text=f"{actor.display_name} assigned you to “{card.title}” on the board "
-                              f"“{card.board.title}”.", url=f"/cards/{card.id}")
+    announce("assigned", recipients=users, actor=actor, subject=card)
 
 
 def _day(value: date) -> str:
