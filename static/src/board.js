@@ -104,11 +104,13 @@ if (root) {
       el("p", { className: "wip-warning", role: "status", hidden: "", text: "Over the work-in-progress limit" })));
     section.append(el("ol", { className: "board-cards", dataset: { columnId: column.id }, "aria-label": `Cards in ${column.title}` }));
     if (canChange) {
-      section.append(el("form", { method: "post", action: `/boards/${boardId}/cards`, className: "add-card" },
+      section.append(el("form", { method: "post", action: `/boards/${boardId}/cards`, className: "add-card", novalidate: "" },
         el("input", { type: "hidden", name: "csrf_token", value: csrf }),
         el("input", { type: "hidden", name: "column_id", value: String(column.id) }),
-        el("label", { for: `new-card-${column.id}`, className: "visually-hidden", text: `New card in ${column.title}` }),
-        el("input", { id: `new-card-${column.id}`, name: "title", maxlength: "200", placeholder: "New card title" }),
+        el("div", { className: "field add-card__field" },
+          el("label", { for: `new-card-${column.id}`, className: "visually-hidden", text: `New card title in ${column.title}` }),
+          el("input", { id: `new-card-${column.id}`, name: "title", maxlength: "200", placeholder: "New card title", "aria-invalid": "false" }),
+          el("p", { className: "error", id: `new-card-${column.id}-error`, role: "alert", hidden: "" })),
         el("button", { type: "submit", className: "button button--secondary", text: "Add card" })));
     }
     return section;
@@ -123,6 +125,8 @@ if (root) {
     section.dataset.wipLimit = column.wip_limit || "";
     section.querySelector(".board-column__title").textContent = column.title;
     section.querySelector("ol.board-cards").setAttribute("aria-label", `Cards in ${column.title}`);
+    const newCardLabel = section.querySelector(`label[for="new-card-${column.id}"]`);
+    if (newCardLabel) newCardLabel.textContent = `New card title in ${column.title}`;
     section.querySelectorAll('input[name="version"]').forEach((input) => { input.value = column.version; });
     const next = [...columnsEl.children].find((other) => other !== section &&
       (other.dataset.position > column.position || (other.dataset.position === column.position && Number(other.dataset.columnId) > column.id)));
@@ -263,6 +267,61 @@ if (root) {
       window.history.replaceState(null, "", `${window.location.pathname}${params.size ? `?${params}` : ""}`);
     });
     filterForm.addEventListener("submit", (event) => { event.preventDefault(); filterForm.dispatchEvent(new Event("change")); });
+  }
+
+  // --- adding a card in place: no reload, so the scroll position and the field's focus stay ----
+  function showCardError(form, message) {
+    const input = form.querySelector('input[name="title"]');
+    const error = form.querySelector("p.error");
+    const field = form.querySelector(".add-card__field");
+    error.textContent = message || "";
+    error.hidden = !message;
+    field.classList.toggle("field--error", Boolean(message));
+    input.setAttribute("aria-invalid", message ? "true" : "false");
+    if (message) input.setAttribute("aria-describedby", error.id);
+    else input.removeAttribute("aria-describedby");
+  }
+
+  async function addCard(form) {
+    const input = form.querySelector('input[name="title"]');
+    const columnId = Number(form.querySelector('input[name="column_id"]').value);
+    const title = input.value;
+    form.setAttribute("aria-busy", "true");
+    let response, body;
+    try {
+      response = await fetch(`/api/v1/boards/${boardId}/cards`, {
+        method: "POST", credentials: "same-origin",
+        headers: { "Content-Type": "application/json", Accept: "application/json", "X-CSRFToken": csrf },
+        body: JSON.stringify({ column_id: columnId, title }),
+      });
+      body = await response.json().catch(() => ({}));
+    } catch (err) {
+      response = null;
+    } finally {
+      form.removeAttribute("aria-busy");
+    }
+    input.focus(); // clicking "Add card" moved focus to the button: the next card starts in the field
+    if (!response) { showCardError(form, "The card was not added: the server could not be reached. Try again."); return; }
+    if (!response.ok) {
+      const errors = body.errors || {};
+      showCardError(form, errors.title || errors.column_id || body.detail || `The card was not added (${response.status}).`);
+      return;
+    }
+    showCardError(form, "");
+    if (input.value === title) input.value = ""; // keep anything typed meanwhile
+    upsertCard(body); // the live card_created event replaces it with the same tile
+    refreshCounts();
+    announce(`Added “${body.title}” to ${columnTitle(form.closest(".board-column"))}.`);
+  }
+
+  if (canChange) {
+    columnsEl.addEventListener("submit", (event) => {
+      const form = event.target.closest && event.target.closest("form.add-card");
+      if (!form) return;
+      event.preventDefault();
+      if (form.getAttribute("aria-busy") === "true") return; // one card per press, however fast
+      addCard(form);
+    });
   }
 
   // --- moving cards: one commit path for keyboard and mouse -------------------------------

@@ -159,7 +159,8 @@ def create_card(board_id):
     except ValidationError as error:
         show_on_form(form, error)
         return render_board(board, status=422, card_form=form, card_form_column=column_id)
-    return redirect(url_for("boards.show_board", board_id=board.id))
+    # Without JavaScript the page reloads: come back to the same column's field for the next card.
+    return redirect(url_for("boards.show_board", board_id=board.id, _anchor=f"new-card-{column.id}"))
 
 
 def render_card(card, *, form=None, status=200, conflict=None, move_form=None):
