@@ -269,6 +269,12 @@ if (root) {
     filterForm.addEventListener("submit", (event) => { event.preventDefault(); filterForm.dispatchEvent(new Event("change")); });
   }
 
+  // Focus scrolling stops at the scroller's very edge, which would cut the focus ring off; scrolling
+  // into view honours the board's scroll-padding (app.css), so whatever has focus shows whole.
+  columnsEl.addEventListener("focusin", (event) => {
+    event.target.scrollIntoView({ block: "nearest", inline: "nearest" });
+  });
+
   // --- adding a card in place: no reload, so the scroll position and the field's focus stay ----
   function showCardError(form, message) {
     const input = form.querySelector('input[name="title"]');
