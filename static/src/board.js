@@ -63,9 +63,8 @@ if (root) {
     if (card.labels.length) li.append(el("ul", { className: "labels" }, ...card.labels.map((l) => el("li", { className: "label", text: l }))));
     if (card.due_on) {
       const [, m, d] = card.due_on.split("-").map(Number);
-      const overdue = card.due_on < today;
-      li.append(el("p", { className: `due${overdue ? " due--overdue" : ""}` }, "Due ",
-        el("time", { datetime: card.due_on, text: `${d} ${MONTHS[m - 1]}` }), overdue ? " (overdue)" : null));
+      li.append(el("p", { className: "due" }, "Due ", el("time", { datetime: card.due_on, text: `${d} ${MONTHS[m - 1]}` }),
+        el("span", { className: "due__flag" }))); // overdue or not: markOverdue, once the card has its column
     }
     if (card.checklist.total) li.append(el("p", { className: "checklist-count", text: `Checklist ${card.checklist.done}/${card.checklist.total}` }));
     return li;
@@ -92,13 +91,37 @@ if (root) {
     if (hadFocus) li.focus();
   }
 
+  // Finished cards are never overdue: those in columns marked done, or else in the last column
+  // (services.done_column_ids is the same rule).
+  function doneColumnIds() {
+    const sections = [...columnsEl.querySelectorAll(".board-column")];
+    const marked = sections.filter((s) => s.dataset.done === "true");
+    return new Set((marked.length ? marked : sections.slice(-1)).map((s) => s.dataset.columnId));
+  }
+
+  function isOverdue(li, done) {
+    const due = li.dataset.due;
+    return Boolean(due) && due < today && !done.has(li.closest(".board-column")?.dataset.columnId);
+  }
+
+  function markOverdue(li, done) {
+    const p = li.querySelector("p.due");
+    if (!p) return;
+    const overdue = isOverdue(li, done);
+    p.classList.toggle("due--overdue", overdue);
+    const flag = p.querySelector(".due__flag");
+    if (flag) flag.textContent = overdue ? " (overdue)" : "";
+  }
+
   function buildColumn(column) {
     const section = el("section", {
       className: "board-column", id: `column-${column.id}`, "aria-labelledby": `column-${column.id}-title`,
-      dataset: { columnId: column.id, version: column.version, position: column.position, wipLimit: column.wip_limit || "" },
+      dataset: { columnId: column.id, version: column.version, position: column.position, wipLimit: column.wip_limit || "",
+        done: String(Boolean(column.done)) },
     });
     section.append(el("header", { className: "board-column__header" },
       el("h2", { id: `column-${column.id}-title`, className: "board-column__title", text: column.title }),
+      el("span", { className: "column-done", hidden: "" }, el("span", { "aria-hidden": "true", text: "✓" }), " finished"),
       el("span", { className: "wip" }, el("span", { className: "wip__count", text: "0" }),
         el("span", { className: "wip__rest" }), el("span", { className: "visually-hidden", text: " cards" })),
       el("p", { className: "wip-warning", role: "status", hidden: "", text: "Over the work-in-progress limit" })));
@@ -123,6 +146,9 @@ if (root) {
     section.dataset.version = column.version;
     section.dataset.position = column.position;
     section.dataset.wipLimit = column.wip_limit || "";
+    section.dataset.done = String(Boolean(column.done));
+    const doneBox = section.querySelector('input[name="done"]');
+    if (doneBox) doneBox.checked = Boolean(column.done);
     section.querySelector(".board-column__title").textContent = column.title;
     section.querySelector("ol.board-cards").setAttribute("aria-label", `Cards in ${column.title}`);
     const newCardLabel = section.querySelector(`label[for="new-card-${column.id}"]`);
@@ -134,7 +160,10 @@ if (root) {
   }
 
   function refreshCounts() {
+    const done = doneColumnIds();
     for (const section of columnsEl.querySelectorAll(".board-column")) {
+      section.querySelector(".column-done").hidden = !done.has(section.dataset.columnId);
+      section.querySelectorAll("li.board-card").forEach((li) => markOverdue(li, done));
       const count = section.querySelectorAll("li.board-card").length;
       const limit = Number(section.dataset.wipLimit) || 0;
       section.querySelector(".wip__count").textContent = String(count);
@@ -245,13 +274,14 @@ if (root) {
     const due = f.get("due"), joint = f.get("joint");
     const active = assignee || community || label || due || joint;
     let shown = 0, total = 0;
+    const done = doneColumnIds();
     for (const li of columnsEl.querySelectorAll("li.board-card")) {
       total += 1;
       const d = li.dataset.due;
       const ok = (!assignee || li.dataset.assignees.split(" ").includes(assignee)) &&
         (!community || li.dataset.communities.split(" ").includes(community)) &&
         (!label || JSON.parse(li.dataset.labels || "[]").some((l) => l.toLowerCase() === label)) &&
-        (due !== "overdue" || (d && d < today)) &&
+        (due !== "overdue" || isOverdue(li, done)) &&
         (due !== "week" || (d && d >= today && d <= endOfWeek(today))) &&
         (!joint || li.dataset.joint === "true");
       li.hidden = !ok;

@@ -210,3 +210,67 @@ def test_a_board_wider_than_the_screen_scrolls_inside_the_board_area(live_server
     assert sizes["page"] <= sizes["viewport"]
     assert sizes["inner"] > sizes["outer"], "seven columns should scroll inside the board area"
     assert page.evaluate(FOCUSABLE_CLIPPED)["problems"] == []
+
+
+# --- 8. Finished cards are not overdue ------------------------------------------------------------
+
+def test_finished_cards_are_not_overdue_nor_red_nor_in_the_overdue_filter(live_server, browsing):
+    from playwright.sync_api import expect
+
+    steward = browsing.sign_in("sam@socialwork.test")
+    steward.set_viewport_size(WIDE)
+    board = new_board(steward, live_server.space_id(CRISIS))
+    ideas, todo, doing, done = (c["id"] for c in board["columns"])
+    last_week = (date.today() - timedelta(days=7)).isoformat()
+    late, finished, busy = (api_post(steward, f"/boards/{board['id']}/cards",
+                                     {"column_id": column, "title": title, "due_on": last_week})["id"]
+                            for column, title in ((todo, "Late: still to do"), (done, "Finished last week"),
+                                                  (doing, "Being done now")))
+    open_board(steward, board["id"])
+    watcher = open_live_board(browsing, "lee@policing.test", WIDE, f"/boards/{board['id']}")
+    watcher.evaluate("window.noReloadMarker = true")
+
+    def due(page, card_id):
+        return page.locator(f"#card-{card_id} p.due")
+
+    for page in (steward, watcher):
+        expect(due(page, late)).to_have_class(re.compile(r"\bdue--overdue\b"))
+        expect(due(page, late)).to_contain_text("(overdue)")
+        expect(due(page, finished)).not_to_have_class(re.compile(r"\bdue--overdue\b"))
+        expect(due(page, finished)).not_to_contain_text("overdue")
+        assert due(page, finished).evaluate("el => getComputedStyle(el).color") != \
+            due(page, late).evaluate("el => getComputedStyle(el).color")
+        expect(page.locator(f"#column-{done} .column-done")).to_be_visible()  # the last column counts as done
+
+    # The "Overdue" filter, in the page and on the server (a shared link), leaves finished cards out.
+    steward.select_option("select[name=due]", "overdue")
+    expect(steward.locator("#filter-status")).to_have_text("2 of 3 cards shown")
+    expect(steward.locator(f"#card-{finished}")).to_be_hidden()
+    steward.goto(f"/boards/{board['id']}?due=overdue")
+    expect(steward.locator(f"#card-{finished}")).to_be_hidden()
+    expect(steward.locator(f"#card-{late}")).to_be_visible()
+
+    # Marking "Doing" as the done column: its cards are finished; "Done" is no longer the default one.
+    steward.goto(f"/boards/{board['id']}")
+    settings = steward.locator(f"#column-{doing} details.column-settings")
+    settings.locator("summary").click()
+    settings.get_by_label("Done column: its cards are finished, never overdue").check()
+    settings.get_by_role("button", name="Save column").click()
+    expect(steward.locator(f"#column-{doing} .column-done")).to_be_visible()
+    # The watcher's page follows live, without a reload.
+    expect(due(watcher, busy)).not_to_contain_text("overdue")
+    expect(due(watcher, finished)).to_contain_text("(overdue)")
+    expect(watcher.locator(f"#column-{doing} .column-done")).to_be_visible()
+    expect(watcher.locator(f"#column-{done} .column-done")).to_be_hidden()
+    # A late card moved into the done column by keyboard stops being overdue at once.
+    tile = watcher.locator(f"#card-{late}")
+    tile.focus()
+    watcher.keyboard.press("Space")
+    watcher.keyboard.press("ArrowRight")
+    watcher.keyboard.press("Space")
+    expect(watcher.locator("#board-announcer")).to_contain_text("moved to Doing")
+    expect(due(watcher, late)).not_to_contain_text("overdue")
+    expect(due(steward, late)).not_to_contain_text("overdue")
+    assert watcher.evaluate("window.noReloadMarker") is True
+    check_accessibility(steward)
+    assert browsing.errors == []

@@ -154,6 +154,8 @@ COLUMN = {"type": "object", "required": ["id", "version", "title", "position"], 
     "id": {"type": "integer"}, "version": {"type": "integer"}, "board_id": {"type": "integer"},
     "title": {"type": "string"}, "position": {"type": "string"},
     "wip_limit": {"type": ["integer", "null"], "minimum": 1}, "archived": {"type": "boolean"},
+    "done": {"type": "boolean", "description": "Marked as a done column: its cards are finished, never overdue "
+                                               "(with no column marked, the last open column counts as done)"},
     "cards": {"type": "array", "items": ref("Card")}}}
 BOARD = {"type": "object", "required": ["id", "title", "seq"], "properties": {
     "id": {"type": "integer"}, "space_id": {"type": "integer"}, "title": {"type": "string"},

@@ -69,8 +69,10 @@ def render_board(board, *, status=200, card_form=None, card_form_column=None, co
     can_change = policy.can_change_board(current_user, board)
     view = board_view(board, communities_of=communities_of, names={u.id: u.display_name for u in members},
                       today=today, can_change=can_change, filters=filters, card_matches=services.card_matches)
+    columns = services.open_columns(board)
     return render_template(
-        "boards/show.html", board=board, columns=services.open_columns(board), view=view, filters=filters,
+        "boards/show.html", board=board, columns=columns, view=view, filters=filters,
+        done_ids=services.done_column_ids(board, columns),
         members=members, activity=services.activity(board, limit=30), archived=services.archived_cards(board),
         today=today, can_change=can_change, card_form=card_form or QuickCardForm(formdata=None),
         card_form_column=card_form_column, column_form=column_form or ColumnForm(formdata=None),
@@ -102,7 +104,7 @@ def update_column(column_id):
     form = ColumnForm()
     try:
         services.update_column(column, version=int_or_none(form.version.data), title=form.title.data,
-                               wip_limit=form.wip_limit.data, actor=current_user)
+                               wip_limit=form.wip_limit.data, done=bool(form.done.data), actor=current_user)
     except (ValidationError, Conflict) as error:
         return render_board(board, status=error.status, problem=error.detail)
     return redirect(url_for("boards.show_board", board_id=board.id))
