@@ -43,6 +43,14 @@ if (root) {
   }
 
   // --- rendering cards and columns from event payloads -----------------------------------
+  // One Tab stop a card: for people who can move cards, the tile (Enter opens it, Space picks it
+  // up); for others, its title link (as the server renders it, so it works without JavaScript).
+  function oneTabStop(li) {
+    if (!canChange) return;
+    li.tabIndex = 0;
+    li.querySelector(".board-card__title").tabIndex = -1;
+  }
+
   function buildCard(card) {
     const communities = card.assignees.flatMap((a) => a.communities.map((c) => c.id));
     const li = el("li", {
@@ -55,6 +63,7 @@ if (root) {
     });
     if (canChange) { li.draggable = true; li.setAttribute("aria-describedby", "board-help"); }
     li.append(el("a", { className: "board-card__title", href: `/cards/${card.id}`, text: card.title }));
+    oneTabStop(li);
     if (card.is_joint) li.append(" ", el("span", { className: "joint-badge", text: "Joint" }));
     if (card.assignees.length) {
       li.append(el("ul", { className: "board-card__people" }, ...card.assignees.map((a) => el("li", { text: a.display_name },
@@ -436,7 +445,10 @@ if (root) {
       const li = event.target.closest && event.target.closest("li.board-card");
       if (!li || (event.target !== li && !grabbed)) return; // keys on the title link keep their meaning
       const key = event.key;
-      if (!grabbed && (key === " " || key === "Enter")) {
+      if (!grabbed && key === "Enter" && event.target === li) {
+        event.preventDefault();
+        li.querySelector(".board-card__title").click(); // open the card, as its link would
+      } else if (!grabbed && key === " ") {
         event.preventDefault();
         grabbed = { li, origin: { list: li.parentElement, next: li.nextElementSibling } };
         li.classList.add("is-grabbed");
@@ -501,5 +513,6 @@ if (root) {
     });
   }
 
+  columnsEl.querySelectorAll("li.board-card").forEach(oneTabStop);
   applyFilters();
 }

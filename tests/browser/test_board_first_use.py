@@ -274,3 +274,62 @@ def test_finished_cards_are_not_overdue_nor_red_nor_in_the_overdue_filter(live_s
     assert watcher.evaluate("window.noReloadMarker") is True
     check_accessibility(steward)
     assert browsing.errors == []
+
+
+# --- 12. A card is one Tab stop, the activity feed is skippable ------------------------------------
+
+def tab_stops(page, limit: int = 200) -> list[dict]:
+    """Press Tab from the top of the page until focus leaves it; describe each element reached."""
+    page.evaluate("document.activeElement && document.activeElement.blur(); window.scrollTo(0, 0)")
+    stops = []
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        stop = page.evaluate("""() => { const el = document.activeElement;
+            if (!el || el === document.body || el.dataset.tabStopSeen) return null;  // left the page, or came round
+            el.dataset.tabStopSeen = "1";
+            return {tag: el.tagName, id: el.id, card: el.closest('li.board-card')?.id || null,
+                    feed: !!el.closest('#activity-feed')}; }""")
+        if stop is None:
+            break
+        stops.append(stop)
+    return stops
+
+
+@pytest.mark.parametrize("email", ["sam@socialwork.test", "omar@psychiatry.test"], ids=["member", "watcher"])
+def test_each_card_is_one_tab_stop_and_the_activity_feed_is_skipped(live_server, browsing, email):
+    page = browsing.sign_in(email)
+    page.set_viewport_size(WIDE)
+    board_id = demo_board_id(page, live_server)
+    open_board(page, board_id)
+    cards = page.evaluate("[...document.querySelectorAll('li.board-card')].map((li) => li.id)")
+    assert len(cards) >= 12 and page.locator("#activity-feed li").count() >= 12
+    stops = tab_stops(page)
+    on_cards = [s["card"] for s in stops if s["card"]]
+    assert sorted(on_cards) == sorted(cards), "each card should be exactly one Tab stop"
+    assert not any(s["feed"] for s in stops), "the activity feed should be skipped until opened"
+    assert len(stops) <= len(cards) + 40, f"{len(stops)} Tab stops"
+    # The feed is one stop away when wanted.
+    feed_summary = page.locator("#activity summary")
+    feed_summary.focus()
+    page.keyboard.press("Enter")
+    page.keyboard.press("Tab")
+    assert page.evaluate("!!document.activeElement.closest('#activity-feed')")
+    check_accessibility(page)
+    assert browsing.errors == []
+
+
+def test_enter_opens_a_focused_card_and_space_still_picks_it_up(live_server, browsing):
+    from playwright.sync_api import expect
+
+    page = browsing.sign_in("sam@socialwork.test")
+    board = new_board(page, live_server.space_id(CRISIS), columns=("To do", "Done"))
+    card = api_post(page, f"/boards/{board['id']}/cards", {"column_id": board["columns"][0]["id"],
+                                                            "title": "Call the duty psychiatrist"})
+    open_board(page, board["id"])
+    page.locator(f"#card-{card['id']}").focus()
+    page.keyboard.press("Space")
+    expect(page.locator("#board-announcer")).to_contain_text("Picked up Call the duty psychiatrist")
+    page.keyboard.press("Escape")
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile(rf"/cards/{card['id']}$"))
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Call the duty psychiatrist")

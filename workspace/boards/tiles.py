@@ -130,7 +130,12 @@ MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", 
 
 def render_tiles(tiles, *, names: dict, communities_of: dict, today: date, can_change: bool,
                  hidden_ids=frozenset(), done_ids=frozenset()) -> Markup:
-    """The <li> of each tile, in the given order."""
+    """The <li> of each tile, in the given order.
+
+    A tile is one Tab stop: its title link. For people who can move cards, board.js makes the tile
+    itself the stop instead (Enter opens the card, Space picks it up) and takes the link out of the
+    Tab order; without JavaScript the link stays, so the card can still be opened.
+    """
     drag = ' draggable="true" aria-describedby="board-help"' if can_change else ""
     out = []
     for t in tiles:
@@ -139,7 +144,7 @@ def render_tiles(tiles, *, names: dict, communities_of: dict, today: date, can_c
         due = t.due_on.isoformat() if t.due_on else ""
         labels = t.labels or []
         parts = [
-            f'<li class="board-card{" board-card--joint" if joint else ""}" id="card-{t.id}" tabindex="0" '
+            f'<li class="board-card{" board-card--joint" if joint else ""}" id="card-{t.id}" '
             f'data-card-id="{t.id}" data-version="{t.version}" data-position="{escape(t.position)}" '
             f'data-assignees="{" ".join(map(str, t.assignee_ids))}" data-communities="{community_ids}" '
             f'data-labels="{escape(_json_list(labels))}" data-due="{due}" data-joint="{"true" if joint else "false"}"'
