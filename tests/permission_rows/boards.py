@@ -16,6 +16,7 @@ TABLE = {
     ("boards.create_card", "POST"): ("/boards/{board}/cards", WRITERS),
     ("boards.show_card", "GET"): ("/cards/{card}", VIEWERS),
     ("boards.card_fragments", "GET"): ("/cards/{card}/glossary/fragments", VIEWERS),
+    ("boards.card_live_fragments", "GET"): ("/cards/{card}/fragments", VIEWERS),
     ("boards.update_card", "POST"): ("/cards/{card}", WRITERS),
     ("boards.move_card", "POST"): ("/cards/{card}/move", WRITERS),
     ("boards.archive_card", "POST"): ("/cards/{card}/archive", WRITERS),

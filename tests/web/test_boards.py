@@ -53,7 +53,7 @@ def test_board_page_shows_cards_with_assignees_communities_and_joint_badges(sign
     assert len(re.findall(r'<li class="board-card[ "]', html)) == 12
     assert "Lee Brennan <span class=\"muted\">(Community Policing)</span>" in html
     assert '<span class="joint-badge">Joint</span>' in html
-    assert "Keyboard: focus a card, press Space to pick it up" in html
+    assert "Keyboard: focus a card and press Enter to open it, or Space to pick it up" in html
     assert f'data-seq="' in html and 'id="board-announcer"' in html
 
 

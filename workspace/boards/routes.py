@@ -9,6 +9,7 @@ from workspace.boards import services
 from workspace.boards.forms import (BoardForm, CardForm, ChecklistItemForm, ColumnForm, MoveCardForm,
                                     QuickCardForm, VersionForm)
 from workspace.boards.joint import communities_by_user, is_joint
+from workspace.boards.schemas import card_payload
 from workspace.boards.tiles import board_view
 from workspace.boards.models import Board, BoardColumn, ChecklistItem
 from workspace.errors import Conflict, ValidationError, show_on_form
@@ -192,6 +193,19 @@ def render_card(card, *, form=None, status=200, conflict=None, move_form=None):
 @login_required
 def show_card(card_id):
     return render_card(load_card(card_id))
+
+
+@bp.get("/cards/<int:card_id>/fragments")
+@login_required
+def card_live_fragments(card_id):
+    """The live parts of a card's page as they are now, and the card's state, for card.js to swap in."""
+    card = load_card(card_id)
+    board = card.board
+    communities_of = communities_by_user(board.space)
+    return render_template("boards/_card_live_fragments.html", card=card, joint=is_joint(card, communities_of),
+                           communities_of=communities_of, can_change=policy.can_change_board(current_user, board),
+                           history=services.card_history(card),
+                           state=dict(card_payload(card, communities_of, detail=True), board_seq=board.seq))
 
 
 FRAGMENT_MODES = ("annotated", "mine")
