@@ -333,3 +333,76 @@ def test_enter_opens_a_focused_card_and_space_still_picks_it_up(live_server, bro
     page.keyboard.press("Enter")
     expect(page).to_have_url(re.compile(rf"/cards/{card['id']}$"))
     expect(page.get_by_role("heading", level=1)).to_contain_text("Call the duty psychiatrist")
+
+
+# --- 9. The card page is live ------------------------------------------------------------------------
+
+def open_card(page, card_id: int) -> None:
+    from playwright.sync_api import expect
+
+    page.goto(f"/cards/{card_id}")
+    expect(page.locator("#card-live")).to_have_attribute("data-state", "live")
+    page.evaluate("window.noReloadMarker = true")
+
+
+def test_the_card_page_follows_changes_live_and_an_edit_in_progress_is_never_lost(live_server, browsing):
+    from playwright.sync_api import expect
+
+    sam = browsing.sign_in("sam@socialwork.test")
+    sam.set_viewport_size(WIDE)
+    board = new_board(sam, live_server.space_id(CRISIS))
+    card = api_post(sam, f"/boards/{board['id']}/cards", {"column_id": board["columns"][1]["id"],
+                                                           "title": "Draft the visit checklist",
+                                                           "description": "First draft by Sam."})
+    open_card(sam, card["id"])
+    lee = browsing.sign_in("lee@policing.test")
+
+    # 1. Lee renames it, sets a due date and moves it: Sam's page follows, in place, no reload.
+    changed = api_request(lee, "PATCH", f"/cards/{card['id']}", {"version": 1, "title": "Visit checklist, v2",
+                                                                  "due_on": "2027-03-10"})
+    api_request(lee, "POST", f"/cards/{card['id']}/move", {"column_id": board["columns"][2]["id"],
+                                                           "version": changed["version"]})
+    expect(sam.get_by_role("heading", level=1)).to_have_text("Visit checklist, v2")
+    expect(sam.locator('[data-card-fragment="status"]')).to_contain_text("In Doing")
+    expect(sam.locator('[data-card-fragment="status"]')).to_contain_text("version 3")
+    expect(sam.locator('[data-card-fragment="people"]')).to_contain_text("10 Mar 2027")
+    expect(sam.locator('[data-card-fragment="history"]')).to_contain_text("moved from “To do” to “Doing” by Lee Brennan")
+    # The edit form, untouched, shows the new version and is based on it.
+    expect(sam.get_by_label("Title", exact=True)).to_have_value("Visit checklist, v2")
+    expect(sam.get_by_label("Due date")).to_have_value("2027-03-10")
+    assert sam.evaluate("window.noReloadMarker") is True
+
+    # 2. Sam is writing the description when Lee changes it too: told at once, nothing lost.
+    description = sam.get_by_label("Description (Markdown)")
+    description.fill("Sam's careful rewrite of the checklist.")
+    api_request(lee, "PATCH", f"/cards/{card['id']}", {"version": 3, "description": "Lee's version of it."})
+    notice = sam.locator("#card-changed")
+    expect(notice).to_contain_text("This card was changed by Lee Brennan while you were editing")
+    expect(notice).to_contain_text("description")
+    expect(description).to_have_value("Sam's careful rewrite of the checklist.")
+    expect(sam.locator("#card-description")).to_contain_text("Lee's version of it.")
+    check_accessibility(sam)
+    # Keep yours: saving applies Sam's description over Lee's card, without a 409, keeping Lee's title.
+    notice.get_by_role("button", name="Keep yours").click()
+    expect(notice).to_contain_text("Your edit is kept")
+    expect(description).to_be_focused()
+    sam.get_by_role("button", name="Save the card").click()
+    expect(sam.locator(".flashes")).to_contain_text("Card saved.")
+    now = api_request(lee, "GET", f"/cards/{card['id']}")
+    assert (now["title"], now["description"], now["due_on"]) == \
+        ("Visit checklist, v2", "Sam's careful rewrite of the checklist.", "2027-03-10")
+
+    # 3. Use their version: the form takes Lee's text, Sam's stays on the page to copy from.
+    open_card(sam, card["id"])
+    description.fill("Another idea of Sam's.")
+    api_request(lee, "PATCH", f"/cards/{card['id']}", {"version": now["version"], "description": "Lee insists."})
+    notice.get_by_role("button", name="Use their version").click()
+    expect(description).to_have_value("Lee insists.")
+    expect(sam.get_by_label("Your description (not saved)")).to_have_value("Another idea of Sam's.")
+    expect(notice).to_be_focused()
+    check_accessibility(sam)
+    sam.set_viewport_size(PHONE)
+    check_accessibility(sam)
+    assert sam.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    assert sam.evaluate("window.noReloadMarker") is True
+    assert browsing.errors == []
