@@ -75,6 +75,8 @@ function start(root) {
   let pending = null; // { theirs, fields }: changed by someone else and by the person, not yet resolved
   const changers = new Set(); // who changed the card since the form's version
   let refreshing = null, again = false;
+  const moveSelect = document.querySelector('#card form select[name="column_id"]');
+  let shownColumn = moveSelect ? Number(moveSelect.value) : null;
 
   const FIELDS = { title: "title", description: "description", assignee_ids: "assignees", due_on: "due date", labels: "labels" };
 
@@ -254,6 +256,9 @@ function start(root) {
         const card = JSON.parse(doc.querySelector("script[data-card-state]").textContent);
         swapCardFragments(doc);
         document.title = `${card.title} · Convene`;
+        // "Move to column" shows where the card is now, unless the person has already chosen another.
+        if (moveSelect && moveSelect.value === String(shownColumn)) moveSelect.value = String(card.column_id);
+        shownColumn = card.column_id;
         if (editForm) reconcile(card);
         else { setVersion(card.version); if (changers.size) liveEl.textContent = `${who()} changed this card.`; changers.clear(); }
         await refreshDescription();

@@ -370,6 +370,7 @@ def test_the_card_page_follows_changes_live_and_an_edit_in_progress_is_never_los
     # The edit form, untouched, shows the new version and is based on it.
     expect(sam.get_by_label("Title", exact=True)).to_have_value("Visit checklist, v2")
     expect(sam.get_by_label("Due date")).to_have_value("2027-03-10")
+    expect(sam.get_by_label("Move to column")).to_have_value(str(board["columns"][2]["id"]))
     assert sam.evaluate("window.noReloadMarker") is True
 
     # 2. Sam is writing the description when Lee changes it too: told at once, nothing lost.
