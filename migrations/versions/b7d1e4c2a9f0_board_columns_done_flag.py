@@ -17,11 +17,11 @@ depends_on = None
 
 
 def upgrade():
-    # No column is marked on existing boards: each board's last open column counts as done until one is.
-    with op.batch_alter_table('board_columns', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('is_done', sa.Boolean(), server_default=sa.false(), nullable=False))
+    # A plain ADD COLUMN, not a batch: on SQLite a batch copies and drops board_columns, which the
+    # foreign keys of existing cards refuse. No column is marked on existing boards: each board's
+    # last open column counts as done until one is.
+    op.add_column('board_columns', sa.Column('is_done', sa.Boolean(), server_default=sa.false(), nullable=False))
 
 
 def downgrade():
-    with op.batch_alter_table('board_columns', schema=None) as batch_op:
-        batch_op.drop_column('is_done')
+    op.drop_column('board_columns', 'is_done')
