@@ -30,6 +30,7 @@ TABLE = {
     ("api.get_board", "GET"): ("/api/v1/boards/{board}", VIEWERS),
     ("api.create_column", "POST"): ("/api/v1/boards/{board}/columns", WRITERS),
     ("api.create_card", "POST"): ("/api/v1/boards/{board}/cards", WRITERS),
+    ("api.update_column", "PATCH"): ("/api/v1/columns/{column}", WRITERS),
     ("api.get_card", "GET"): ("/api/v1/cards/{card}", VIEWERS),
     ("api.update_card", "PATCH"): ("/api/v1/cards/{card}", WRITERS),
     ("api.move_card", "POST"): ("/api/v1/cards/{card}/move", WRITERS),

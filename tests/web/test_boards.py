@@ -300,3 +300,21 @@ def test_card_fragments_answer_the_live_parts_and_the_state_for_the_edit_form(si
     card = json.loads(re.search(r'<script type="application/json" data-card-state>(.*?)</script>', html, re.S).group(1))
     assert card["id"] == cid and card["title"].startswith("Draft the rota") and "description" in card
     assert 'type="submit"' not in html  # a watcher gets no checklist buttons
+
+
+def test_api_marks_a_column_done_based_on_its_version(app, demo):
+    lee = api(app, "lee@policing.test")
+    doing = demo["columns"]["Doing"]
+    with app.app_context():
+        version = db.session.get(services.BoardColumn, doing).version
+    response = lee.patch(f"/api/v1/columns/{doing}", json={"version": version, "done": True})
+    assert response.status_code == 200 and response.json["done"] is True and response.json["version"] == version + 1
+    stale = lee.patch(f"/api/v1/columns/{doing}", json={"version": version, "title": "Busy"})
+    assert stale.status_code == 409 and stale.json["current"]["title"] == "Doing"
+    bad = lee.patch(f"/api/v1/columns/{doing}", json={"version": version + 1, "done": "yes"})
+    assert bad.status_code == 422 and "done" in bad.json["errors"]
+    watcher = api(app, "omar@psychiatry.test").patch(f"/api/v1/columns/{doing}",
+                                                     json={"version": version + 1, "done": False})
+    assert watcher.status_code == 403
+    board = lee.get(f"/api/v1/boards/{demo['board']}").json
+    assert [c["done"] for c in board["columns"]] == [False, False, True, False]
