@@ -22,7 +22,7 @@ def ids(app):
         crisis = db.session.scalar(select(Space).where(Space.title == "Crisis response policy 2027"))
         referral = db.session.scalar(select(Space).where(Space.title == "Referral guidelines"))
         board = find_board(TITLE)
-        card = boards.open_cards(board)[0]
+        card = boards.open_cards(board)[-1]  # the first has demo comments
         return {"crisis": crisis.id, "referral": referral.id, "board": board.id, "card": card.id,
                 "column": boards.open_columns(board)[1].id}
 
@@ -127,3 +127,21 @@ def test_thread_fragment_is_for_this_reader_only(app, sign_in_as, ids):
     html = sam.get(f"/comments/{root}/thread").get_data(as_text=True)
     assert f'id="thread-{root}"' in html and "Fragment" in html and "data-comment-entries" in html
     assert sign_in_as("outsider@convene.test").get(f"/comments/{root}/thread").status_code == 404
+
+
+def test_demo_has_threads_in_each_space_on_two_cards_and_a_reply_from_each_community(app, ids):
+    from workspace.boards.joint import communities_by_user
+    from workspace.comments import services
+    from workspace.demo import seed_demo
+    with app.app_context():
+        crisis, referral = db.session.get(Space, ids["crisis"]), db.session.get(Space, ids["referral"])
+        assert services.threads_for(crisis) and services.threads_for(referral)
+        on_cards = db.session.scalars(select(Comment.card_id).where(Comment.card_id.is_not(None)).distinct()).all()
+        assert len(on_cards) >= 2
+        of = communities_by_user(crisis)
+        assert any(len({c.name for r in t.replies for c in of.get(r.author_id, [])}) == 3
+                   for t in services.threads_for(crisis))
+        assert any(t.resolved_at for t in services.threads_for(crisis))
+        before = db.session.query(Comment).count()
+        seed_demo()
+        assert db.session.query(Comment).count() == before  # running it twice changes nothing
