@@ -70,3 +70,26 @@ def test_a_refused_comment_says_why_beside_the_field(live_server, browsing):
     expect(box).to_have_attribute("aria-invalid", "true")
     expect(box).to_have_value("Ask @[Lee Brennan] about it")  # nothing typed is lost
     assert error.get_attribute("id") in box.get_attribute("aria-describedby").split()
+
+
+def test_a_thread_started_while_the_page_was_offline_appears_after_reconnecting(live_server, browsing):
+    from playwright.sync_api import expect
+
+    space_id = live_server.space_id("Crisis response policy 2027")
+    words = f"While you were away {uuid.uuid4().hex[:6]}"
+    reader = browsing.sign_in("jo@policing.test")
+    reader.goto(f"/spaces/{space_id}#discussion")
+    expect(reader.locator("#presence-state")).to_have_attribute("data-state", "connected")
+    reader.context.set_offline(True)
+    expect(reader.locator("#presence-state")).not_to_have_attribute("data-state", "connected", timeout=30_000)
+
+    writer = browsing.sign_in("maria@socialwork.test")
+    writer.goto(f"/spaces/{space_id}#discussion")
+    writer.get_by_label("Start a thread").fill(words)
+    writer.get_by_role("button", name="Post the comment").click()
+    expect(writer.locator(".thread", has_text=words)).to_have_count(1)
+
+    reader.context.set_offline(False)
+    expect(reader.locator("#presence-state")).to_have_attribute("data-state", "connected", timeout=30_000)
+    expect(reader.locator(".thread", has_text=words)).to_have_count(1)
+    browsing.errors[:] = [e for e in browsing.errors if "ERR_INTERNET_DISCONNECTED" not in e]
