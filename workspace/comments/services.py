@@ -28,10 +28,11 @@ log = logging.getLogger("convene.comments")
 
 CARD_TITLE_MAX = 200
 
-CREATED, EDITED, DELETED, RESOLVED, REOPENED, CARDED = (
-    "created", "edited", "deleted", "resolved", "reopened", "carded")
+CREATED, EDITED, DELETED, RESOLVED, REOPENED, CARDED, CARD_CHANGED = (
+    "created", "edited", "deleted", "resolved", "reopened", "carded", "card_changed")
 EVENT_FOR = {CREATED: "comment_created", EDITED: "comment_updated", DELETED: "comment_deleted",
-             RESOLVED: "comment_resolved", REOPENED: "comment_updated", CARDED: "comment_updated"}
+             RESOLVED: "comment_resolved", REOPENED: "comment_updated", CARDED: "comment_updated",
+             CARD_CHANGED: "comment_updated"}
 
 
 # --- reading --------------------------------------------------------------------------------
@@ -255,6 +256,13 @@ def comment_to_card(comment, *, board, column, actor):
     log.info("user %s made card %s from comment %s", actor.id, card.id, comment.id)
     _publish(comment, CARDED)
     return card
+
+
+def card_changed(card_id: int) -> None:
+    """A card made from a comment changed (moved, renamed, archived): the comment shows it, so tell its rooms."""
+    for comment in db.session.scalars(select(Comment).where(Comment.created_card_id == card_id)):
+        db.session.refresh(comment, ["created_card"])
+        _publish(comment, CARD_CHANGED)
 
 
 def card_title(body: str) -> str:
