@@ -145,3 +145,20 @@ def test_demo_has_threads_in_each_space_on_two_cards_and_a_reply_from_each_commu
         before = db.session.query(Comment).count()
         seed_demo()
         assert db.session.query(Comment).count() == before  # running it twice changes nothing
+
+
+def test_a_refused_reply_keeps_the_text_and_says_why_beside_it(app, sign_in_as, ids):
+    from tests.web.test_bad_input import assert_refused_beside
+    sam, lee = sign_in_as("sam@socialwork.test"), sign_in_as("lee@policing.test")
+    page = f"/spaces/{ids['crisis']}"
+    post(sam, f"/spaces/{ids['crisis']}/comments", {"body": "Root"}, page=page)
+    root = comments_in(app, ids["crisis"])[-1].id
+    post(lee, f"/comments/{root}/replies", {"body": "Reply"}, page=page)
+    reply = comments_in(app, ids["crisis"])[-1].id
+    response = post(sam, f"/comments/{reply}/replies", {"body": "My careful answer"}, page=page)
+    assert_refused_beside(response, "body", "You can only reply to the first comment of a thread")
+    assert "My careful answer</textarea>" in response.get_data(as_text=True)
+    response = post(sam, f"/comments/{root}/edit", {"body": "x" * 10_001}, page=page)
+    assert_refused_beside(response, "body", "at most 10,000 characters")
+    response = post(sam, f"/comments/{root}/card", {"column_id": "nonsense"}, page=page)
+    assert response.status_code == 422 and "Choose a column" in response.get_data(as_text=True)
