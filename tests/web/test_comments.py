@@ -162,3 +162,42 @@ def test_a_refused_reply_keeps_the_text_and_says_why_beside_it(app, sign_in_as, 
     assert_refused_beside(response, "body", "at most 10,000 characters")
     response = post(sam, f"/comments/{root}/card", {"column_id": "nonsense"}, page=page)
     assert response.status_code == 422 and "Choose a column" in response.get_data(as_text=True)
+
+
+def test_the_discussion_costs_the_same_queries_for_3_or_30_threads(app, sign_in_as, ids):
+    """No query per comment: loading and rendering threads is a fixed number of queries (no N+1)."""
+    from sqlalchemy import event
+
+    from workspace.comments import services
+    client = sign_in_as("priya@psychiatry.test")
+    page = f"/spaces/{ids['crisis']}"
+
+    def add_threads(n):
+        with app.app_context():
+            crisis = db.session.get(Space, ids["crisis"])
+            for i in range(n):
+                root = services.create_comment(space=crisis, actor=person("sam"), body=f"Thread {i} @[Lee Brennan]")
+                services.reply_to(root, actor=person("lee"), body=f"Reply {i}")
+                services.edit_comment(root, actor=person("sam"), body=f"Thread {i} edited @[Social Work]")
+            db.session.commit()
+
+    def queries():
+        count = [0]
+
+        def tally(*_args):
+            count[0] += 1
+        with app.app_context():
+            engine = db.engine
+        event.listen(engine, "before_cursor_execute", tally)
+        try:
+            assert client.get(page).status_code == 200
+        finally:
+            event.remove(engine, "before_cursor_execute", tally)
+        return count[0]
+
+    add_threads(3)
+    client.get(page)  # warm caches (glossary matcher)
+    few = queries()
+    add_threads(27)
+    many = queries()
+    assert few > 10 and many == few, (few, many)

@@ -14,6 +14,7 @@ import logging
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
+from workspace.boards.models import Card
 from workspace.comments import mentions as mention_rules
 from workspace.comments.models import BODY_MAX, QUOTE_MAX, Comment, CommentMention, CommentRevision
 from workspace.comments.schemas import comment_payload
@@ -37,14 +38,20 @@ EVENT_FOR = {CREATED: "comment_created", EDITED: "comment_updated", DELETED: "co
 
 # --- reading --------------------------------------------------------------------------------
 
+def _comment_options(path):
+    """Everything a comment's rendering touches, loaded per query rather than per comment."""
+    return (path.selectinload(Comment.author),
+            path.selectinload(Comment.mentions).selectinload(CommentMention.community),
+            path.selectinload(Comment.mentions).selectinload(CommentMention.user),
+            path.selectinload(Comment.revisions).selectinload(CommentRevision.edited_by),
+            path.selectinload(Comment.created_card).selectinload(Card.column))
+
+
 def _thread_options():
-    return (selectinload(Comment.author), selectinload(Comment.mentions).selectinload(CommentMention.community),
-            selectinload(Comment.revisions), selectinload(Comment.resolved_by),
-            selectinload(Comment.created_card),
-            selectinload(Comment.replies).selectinload(Comment.author),
-            selectinload(Comment.replies).selectinload(Comment.mentions).selectinload(CommentMention.community),
-            selectinload(Comment.replies).selectinload(Comment.revisions),
-            selectinload(Comment.replies).selectinload(Comment.created_card))
+    from sqlalchemy.orm import Load
+    root, replies = Load(Comment), selectinload(Comment.replies)
+    return (*_comment_options(root), root.selectinload(Comment.resolved_by), replies,
+            *_comment_options(replies))
 
 
 def _target_filter(target):
