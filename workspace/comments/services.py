@@ -90,11 +90,6 @@ def counts_for_cards(card_ids) -> dict[int, int]:
     return {card_id: count for card_id, count in rows}
 
 
-def find_comment(comment_id) -> Comment | None:
-    from workspace.loading import find_by_id
-    return find_by_id(Comment, comment_id)
-
-
 def place_name(comment) -> str:
     """Where a comment is, in words, with the current names of things."""
     if comment.document_id is not None:
