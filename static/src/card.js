@@ -332,7 +332,6 @@ function start(root) {
   });
 
   // --- comments (issue 9): the card's comments, live (events reach the space's room) -------
-  const cardId = Number(root.dataset.cardId);
   const discussion = document.querySelector("#comments [data-comments]");
   if (discussion) {
     const status = discussion.querySelector("[data-comments-status]");
