@@ -1,0 +1,14 @@
+"""The one place a comment's body becomes HTML (moderation will slot "hidden by a moderator" in here)."""
+from markupsafe import Markup
+
+from workspace.comments.mentions import link_mentions
+from workspace.sanitize import render_markdown
+
+
+def body_html(comment, annotate=None) -> Markup:
+    """Render a comment's body for reading: a tombstone says so, otherwise sanitised Markdown with mentions."""
+    if comment.is_deleted:
+        return Markup("")
+    html = render_markdown(comment.body)
+    html = link_mentions(html, comment.mentions, comment.space_id)
+    return annotate(html) if annotate else html
