@@ -48,9 +48,13 @@ def test_anchors_made_by_yjs_resolve_where_yjs_resolves_them(case):
         assert positions.utf16(positions.position(start)[0]) == made["start_utf16"]
         expected_end = max(made["end_utf16"], made["start_utf16"])
         resolved = positions.resolve(start, end)
-        assert resolved.end_utf16 == expected_end
-        assert resolved.text == utf16_slice(data["text"], made["start_utf16"], expected_end)
-        assert resolved.removed == (made["end_utf16"] <= made["start_utf16"])
+        if resolved.removed:
+            assert resolved.end_utf16 == resolved.start_utf16 == made["start_utf16"]
+            assert made["end_utf16"] <= made["start_utf16"] or made["both_ends_deleted"]
+        else:
+            assert resolved.end_utf16 == expected_end
+            assert resolved.text == utf16_slice(data["text"], made["start_utf16"], expected_end)
+            assert not made["both_ends_deleted"]
 
 
 def test_the_passage_follows_its_words_through_edits_with_non_ascii_text_before_it():

@@ -328,10 +328,11 @@ class DocumentPositions:
         return min(at, len(self.string)), False
 
     def resolve(self, start: Anchor, end: Anchor) -> ResolvedRange:
-        """The passage between two anchors now; removed when nothing of it is left."""
-        s, _ = self.position(start)
-        e, _ = self.position(end)
-        removed = e <= s
+        """The passage between two anchors now; removed when nothing of it is left or both its first and
+        last characters were deleted (text typed in their place is not what the comment was about)."""
+        s, start_deleted = self.position(start)
+        e, end_deleted = self.position(end)
+        removed = e <= s or (start_deleted and end_deleted)
         if removed:
             e = s
         return ResolvedRange(s, e, self.utf16(s), self.utf16(e), removed, self.string[s:e])
