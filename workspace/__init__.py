@@ -67,6 +67,8 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(notices.bp)
     notices.register(app)
     app.register_blueprint(comments_bp)  # comments (issue 9)
+    from workspace.comments import routes as comment_routes  # comments (issue 9)
+    comment_routes.register(app)  # comments (issue 9)
 
     from workspace import cli
     cli.register(app)

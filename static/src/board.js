@@ -86,6 +86,9 @@ if (root) {
     const old = cardEl(card.id);
     if (card.archived) { old?.remove(); return; }
     const li = buildCard(card);
+    // comments (issue 9): the comment count is not in card events; keep the one the tile had
+    const count = old?.querySelector(".comment-count");
+    if (count) li.append(count);
     const hadFocus = old && old === document.activeElement;
     if (old) old.replaceWith(li);
     place(li, card.column_id);

@@ -12,3 +12,8 @@ def body_html(comment, annotate=None) -> Markup:
     html = render_markdown(comment.body)
     html = link_mentions(html, comment.mentions, comment.space_id)
     return annotate(html) if annotate else html
+
+
+def revision_html(revision) -> Markup:
+    """An earlier body from the edit history, through the same sanitiser."""
+    return render_markdown(revision.body)
