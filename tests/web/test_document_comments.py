@@ -153,3 +153,23 @@ def test_an_empty_comment_on_a_good_passage_is_refused(app, api_document):
                            json={"body": "   ", "anchor": {"start": start, "end": end}})
     assert response.status_code == 422
     assert client.get(f"/api/v1/documents/{document_id}/comments", headers=headers).json["items"] == []
+
+
+def test_the_page_lists_threads_beside_the_text_in_word_order_and_says_when_words_were_removed(app, sign_in_as):
+    with app.app_context():
+        space = db.session.scalar(select(Space).where(Space.title == "Crisis response policy 2027"))
+        lee, sam = find_user_by_email("lee@policing.test"), find_user_by_email("sam@socialwork.test")
+        document = services.create_document(space, title="Page comments", text=TEXT, actor=lee)
+        late = comment(document, lee, "duty officer", body="Which <b>officer</b>?")
+        early = comment(document, sam, "The patient is seen", body="Seen by whom?")
+        services._store_edit(document, TEXT.replace("by the duty officer", "by someone"), actor=sam)
+        db.session.commit()
+        document_id, late_id, early_id = document.id, late.id, early.id
+    html = sign_in_as("priya@psychiatry.test").get(f"/documents/{document_id}").get_data(as_text=True)
+    assert 'id="document-comments"' in html
+    assert html.index(f'data-doc-thread="{early_id}"') < html.index(f'data-doc-thread="{late_id}"')
+    removed = html[html.index(f'data-doc-thread="{late_id}"'):]
+    assert "doc-thread--removed" in html[html.index(f'data-doc-thread="{late_id}"') - 60:][:200]
+    assert "The text it was about was removed." in removed and "<q>duty officer</q>" in removed
+    assert "<b>officer</b>" not in html and "Which &lt;b&gt;officer&lt;/b&gt;?" in html
+    assert 'aria-keyshortcuts="Control+Alt+M"' in html

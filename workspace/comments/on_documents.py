@@ -5,6 +5,7 @@ up to date from the database first (another process may hold newer edits), then 
 """
 from __future__ import annotations
 
+import base64
 from contextlib import contextmanager
 from dataclasses import dataclass
 
@@ -52,6 +53,14 @@ class PlacedThread:
     @property
     def removed(self) -> bool:
         return self.passage is not None and self.passage.removed
+
+    @property
+    def start_b64(self) -> str:
+        return base64.b64encode(self.thread.anchor_start or b"").decode("ascii")
+
+    @property
+    def end_b64(self) -> str:
+        return base64.b64encode(self.thread.anchor_end or b"").decode("ascii")
 
 
 def placed_threads(document) -> list[PlacedThread]:
