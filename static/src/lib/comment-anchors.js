@@ -76,7 +76,7 @@ export function mountDocumentComments({ root, view, ydoc, ytext, provider, socke
   const status = document.getElementById("doc-comment-status");
   const form = document.getElementById("doc-comment-new");
   const startButton = document.getElementById("comment-on-selection");
-  const threadUrl = (id) => panel.dataset.threadUrl.replace(/0$/, String(id));
+  const threadUrl = (id) => panel.dataset.threadUrl.replace("/0/", `/${id}/`);
   const threads = new Map(); // thread id -> { li, start, end, range }
   let activeId = null;
   let pending = null;        // the passage of the comment being written: { start, end, quote }
