@@ -147,6 +147,7 @@ def reopen_thread(comment_id):
 @login_required
 def make_card(comment_id):
     comment = load_comment(comment_id)
+    require_comment(comment.space)
     column = find_by_id(BoardColumn, _int(request.form.get("column_id")))
     if column is None or not policy.can_view_board(current_user, column.board):
         return refused(ValidationError({"column_id": "Choose a column of one of this space's boards."}),
