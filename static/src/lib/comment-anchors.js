@@ -14,6 +14,9 @@ import * as Y from "yjs";
 import { StateEffect, StateField } from "@codemirror/state";
 import { Decoration, EditorView, WidgetType, keymap } from "@codemirror/view";
 import { csrfHeaders } from "./csrf.js";
+import { COMMENT_EVENTS } from "./comments.js";
+import { installMentions } from "./mentions.js";
+import { textareaHints } from "./jargon-hints.js";
 
 const setCommentMarks = StateEffect.define();
 let controller = null; // the page's comments panel, once mounted (the keymap reaches it through this)
@@ -80,6 +83,7 @@ export function mountDocumentComments({ root, view, ydoc, ytext, provider, socke
   const threads = new Map(); // thread id -> { li, start, end, range }
   let activeId = null;
   let pending = null;        // the passage of the comment being written: { start, end, quote }
+  const clearing = new Set(); // fields just submitted: their text is posted, not to be kept
 
   // --- positions -------------------------------------------------------------------------------
   function register(li) {
@@ -372,6 +376,18 @@ export function mountDocumentComments({ root, view, ydoc, ytext, provider, socke
       if (!section) return;
       const old = t.li.querySelector("section.thread");
       const focusedId = old && old.contains(document.activeElement) ? document.activeElement.id : null;
+      // Keep what someone is typing in this thread and which parts they opened.
+      if (old) {
+        for (const field of old.querySelectorAll("textarea[id]")) {
+          const twin = section.querySelector(`#${CSS.escape(field.id)}`);
+          if (twin && field.value !== field.defaultValue && !clearing.has(field.id)) twin.value = field.value;
+        }
+        for (const d of old.querySelectorAll("details[id]")) {
+          const twin = section.querySelector(`#${CSS.escape(d.id)}`);
+          if (twin) twin.open = d.open;
+        }
+      }
+      clearing.clear();
       if (old) old.replaceWith(section); else t.li.append(section);
       const entries = template.content.querySelector("[data-comment-entries]");
       const oldEntries = t.li.querySelector("[data-comment-entries]");
@@ -389,6 +405,7 @@ export function mountDocumentComments({ root, view, ydoc, ytext, provider, socke
     const threadForm = event.target.closest("[data-doc-thread] form[data-comment-form]");
     if (!threadForm || event.defaultPrevented) return;
     event.preventDefault();
+    event.stopPropagation(); // we ask for confirmation here (app.js would ask again)
     const confirmText = event.submitter && event.submitter.dataset.confirm;
     if (confirmText && !window.confirm(confirmText)) return;
     const id = Number(threadForm.closest("[data-doc-thread]").dataset.docThread);
@@ -407,8 +424,9 @@ export function mountDocumentComments({ root, view, ydoc, ytext, provider, socke
         threadForm.append(p);
         return;
       }
+      threadForm.querySelectorAll("textarea[id]").forEach((f) => clearing.add(f.id));
       await refreshThread(id);
-      say("Saved.");
+      say(/\/replies$/.test(threadForm.action) ? "Your reply was posted." : "Saved.");
     } catch (err) {
       say("That was not saved: the connection failed.");
     }
@@ -421,7 +439,22 @@ export function mountDocumentComments({ root, view, ydoc, ytext, provider, socke
     if (threads.has(msg.thread_id)) refreshThread(msg.thread_id);
     else if (msg.comment && msg.comment.parent_id === null && msg.comment.anchor) addThread(msg.comment);
   };
-  for (const name of ["comment_created", "comment_updated", "comment_resolved", "comment_deleted"]) socket.on(name, onEvent);
+  for (const name of COMMENT_EVENTS) socket.on(name, onEvent);
+
+  // Mentions (@ autocomplete) in every comment field of the panel, and jargon hints while writing.
+  const candidatesEl = panel.querySelector("script[data-mention-candidates]");
+  const candidates = candidatesEl ? JSON.parse(candidatesEl.textContent) : null;
+  panel.addEventListener("focusin", (event) => {
+    if (candidates && event.target.matches("textarea[data-mentions]")) installMentions(event.target, candidates);
+  });
+  const hintsSection = form && form.querySelector("[data-comment-hints]");
+  if (hintsSection && root.dataset.jargonHintsUrl) {
+    textareaHints(form.querySelector("textarea"), {
+      url: root.dataset.jargonHintsUrl, section: hintsSection, list: hintsSection.querySelector("[data-hints-list]"),
+      status: hintsSection.querySelector("[data-hints-status]"),
+      termUrl: (id) => root.dataset.termUrl.replace(/\/0$/, `/${id}`), addTermUrl: root.dataset.addTermUrl,
+    });
+  }
 
   list.querySelectorAll("[data-doc-thread]").forEach(register);
   ytext.observe(scheduleRefresh);
