@@ -173,3 +173,21 @@ def test_the_page_lists_threads_beside_the_text_in_word_order_and_says_when_word
     assert "The text it was about was removed." in removed and "<q>duty officer</q>" in removed
     assert "<b>officer</b>" not in html and "Which &lt;b&gt;officer&lt;/b&gt;?" in html
     assert 'aria-keyshortcuts="Control+Alt+M"' in html
+
+
+def test_the_demo_joint_response_has_threads_a_resolved_one_a_term_and_a_reply_from_each_community(ctx):
+    from workspace.documents.models import Document
+    document = db.session.scalar(select(Document).where(Document.title == "Joint response: first hour of a crisis"))
+    placed = on_documents.placed_threads(document)
+    assert len(placed) == 3
+    text = services.current_text(document)
+    for p in placed:
+        assert not p.removed and text[p.passage.start:p.passage.end] == p.thread.quote
+    assert [p.thread.resolved_at is not None for p in placed] == [False, False, True]  # in the order of the text
+    term = next(p for p in placed if "place of safety" in p.thread.quote)
+    assert term.thread.author.email == "lee@policing.test"
+    each = next(p for p in placed if p.thread.replies)
+    from workspace.boards.joint import communities_by_user
+    of = communities_by_user(document.space)
+    communities = {c.slug for r in [each.thread, *each.thread.replies] for c in of[r.author_id]}
+    assert {"psychiatry", "social-work", "community-policing"} <= communities
