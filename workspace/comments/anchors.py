@@ -350,15 +350,26 @@ class DocumentPositions:
             for block in blocks:
                 if block.units is None:
                     continue
-                for i in range(0, block.length):
-                    clock = block.clock + i
-                    if _is_low_surrogate(block.units[i]) or self._is_deleted(client, clock):
+                # Each run of visible units is contiguous in the text: place its first, count the rest.
+                i = 0
+                while i < block.length:
+                    if self._is_deleted(client, block.clock + i):
+                        i += 1
                         continue
-                    candidate = Anchor(client, clock, ASSOC_AFTER)
-                    if self.position(candidate)[0] == target:
-                        if assoc == ASSOC_BEFORE and i + 1 < block.length and _is_high_surrogate(block.units[i]):
-                            clock += 1  # the end of a pair is its second half, as Yjs makes it
-                        return Anchor(client, clock, assoc)
+                    run_start = i
+                    while i < block.length and not self._is_deleted(client, block.clock + i):
+                        i += 1
+                    at, _ = self.position(Anchor(client, block.clock + run_start, ASSOC_AFTER))
+                    for u in range(run_start, i):
+                        unit = block.units[u]
+                        if _is_low_surrogate(unit):
+                            continue
+                        if at == target:
+                            clock = block.clock + u
+                            if assoc == ASSOC_BEFORE and u + 1 < i and _is_high_surrogate(unit):
+                                clock += 1  # the end of a pair is its second half, as Yjs makes it
+                            return Anchor(client, clock, assoc)
+                        at += 1
         raise AnchorError(NOTHING_SELECTED)
 
     def anchors_for(self, start: int, end: int) -> tuple[Anchor, Anchor]:
