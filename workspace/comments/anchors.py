@@ -23,6 +23,7 @@ from __future__ import annotations
 import base64
 import binascii
 import bisect
+import re
 from dataclasses import dataclass
 
 from pycrdt import Doc, StickyIndex, Text
@@ -30,6 +31,7 @@ from pycrdt import Doc, StickyIndex, Text
 ASSOC_AFTER = 0
 ASSOC_BEFORE = -1
 MAX_ANCHOR_BYTES = 64  # a relative position to an item is three varints: a few dozen bytes at most
+_LOW_SURROGATES = re.compile("[\udc00-\udfff]")
 
 
 class AnchorError(ValueError):
@@ -299,6 +301,34 @@ class DocumentPositions:
         except BaseException:  # pyo3 PanicException: never let a bad anchor take the request down
             raise AnchorError(NOT_HERE) from None
 
+    def _deleted_ranges(self, client: int, start: int, end: int) -> list[tuple[int, int]]:
+        """The deleted clock ranges of `client` that overlap [start, end), clipped to it."""
+        ranges = self.deleted.get(client, ())
+        i = max(0, bisect.bisect_right(ranges, (start, float("inf"))) - 1)
+        out = []
+        while i < len(ranges) and ranges[i][0] < end:
+            lo, hi = max(ranges[i][0], start), min(ranges[i][1], end)
+            if lo < hi:
+                out.append((lo, hi))
+            i += 1
+        return out
+
+    def _first_visible(self, client: int, start: int, limit: int) -> int:
+        for lo, hi in self._deleted_ranges(client, start, limit):
+            if lo > start:
+                break
+            start = hi
+        return min(start, limit)
+
+    def _visible_units(self, client: int, block: _Block, start: int, end: int) -> str:
+        """The block's units in [start, end) that are not deleted (a C-speed slice in the usual case)."""
+        pieces, at = [], start
+        for lo, hi in self._deleted_ranges(client, start, end):
+            pieces.append(block.units[at - block.clock:lo - block.clock])
+            at = hi
+        pieces.append(block.units[at - block.clock:end - block.clock])
+        return "".join(pieces)
+
     def _code_points(self, byte_offset: int) -> int:
         return len(self.utf8[:byte_offset].decode("utf-8", "replace"))
 
@@ -310,16 +340,11 @@ class DocumentPositions:
             return self._code_points(self._offset(anchor.client, anchor.clock, ASSOC_AFTER)), True
         block = self._block(anchor)
         # The first character of this block: no in-item part, so its offset is exact (in bytes).
-        # A block can be partly deleted: find the first visible clock of the block at or before ours.
-        head = block.clock
-        while head < anchor.clock and self._is_deleted(anchor.client, head):
-            head += 1
+        # A block can be partly deleted: start from the first visible clock at or before ours.
+        head = self._first_visible(anchor.client, block.clock, anchor.clock)
         start_bytes = self._offset(anchor.client, head, ASSOC_AFTER)
-        inside = block.units[head - block.clock:anchor.clock - block.clock]
-        # Deleted runs inside [head, clock) are not in the text: drop their units.
-        visible = "".join(u for i, u in enumerate(inside)
-                          if not self._is_deleted(anchor.client, head + i))
-        chars_before = _code_points_in_units(visible)
+        visible = self._visible_units(anchor.client, block, head, anchor.clock)
+        chars_before = len(visible) - len(_LOW_SURROGATES.findall(visible))
         if visible and _is_low_surrogate(block.units[anchor.clock - block.clock]):
             chars_before -= 1  # on the second half of a pair: the character began one unit earlier
         at = self._code_points(start_bytes) + chars_before
@@ -385,8 +410,3 @@ def _is_low_surrogate(unit: str) -> bool:
 
 def _is_high_surrogate(unit: str) -> bool:
     return 0xD800 <= ord(unit) <= 0xDBFF
-
-
-def _code_points_in_units(units: str) -> int:
-    """How many characters begin in these UTF-16 units (a pair counts once, at its first half)."""
-    return sum(1 for u in units if not _is_low_surrogate(u))

@@ -202,9 +202,15 @@ def register(app) -> None:
 
     @app.template_global("comment_card_targets")
     def comment_card_targets(space):
-        """Each board of the space with its open columns, for "Make a card"."""
+        """Each board of the space with its open columns, for "Make a card" (once per request: a page
+        with 50 threads asks 50 times)."""
+        from flask import g
+
         from workspace.boards.services import boards_in, open_columns
-        return [(board, open_columns(board)) for board in boards_in(space)]
+        cache = g.setdefault("comment_card_targets", {})
+        if space.id not in cache:
+            cache[space.id] = [(board, open_columns(board)) for board in boards_in(space)]
+        return cache[space.id]
 
     @app.template_global("comment_glossary")
     def comment_glossary(space):

@@ -235,7 +235,17 @@ export function mountDocumentComments({ root, view, ydoc, ytext, provider, socke
     const key = event.key.toLowerCase();
     if (key === "n" || key === "p") { event.preventDefault(); step(key === "n" ? 1 : -1); }
   });
-  panel.addEventListener("click", (event) => {
+  panel.addEventListener("click", async (event) => {
+    const earlier = event.target.closest("[data-earlier-replies]");
+    if (earlier) {
+      event.preventDefault();
+      const id = Number(earlier.dataset.earlierReplies);
+      await refreshThread(id);
+      const t = threads.get(id);
+      const first = t && t.li.querySelector(".thread__replies > li article");
+      if (first) { first.tabIndex = -1; first.focus(); }
+      return;
+    }
     const button = event.target.closest("[data-show-passage]");
     if (!button) return;
     const t = threads.get(Number(button.closest("[data-doc-thread]").dataset.docThread));
