@@ -191,3 +191,22 @@ def test_the_demo_joint_response_has_threads_a_resolved_one_a_term_and_a_reply_f
     of = communities_by_user(document.space)
     communities = {c.slug for r in [each.thread, *each.thread.replies] for c in of[r.author_id]}
     assert {"psychiatry", "social-work", "community-policing"} <= communities
+
+
+def test_a_long_thread_opens_with_its_latest_replies_and_the_rest_on_request(app, sign_in_as):
+    from workspace.comments import services as comments
+    with app.app_context():
+        space = db.session.scalar(select(Space).where(Space.title == "Crisis response policy 2027"))
+        lee, sam = find_user_by_email("lee@policing.test"), find_user_by_email("sam@socialwork.test")
+        document = services.create_document(space, title="Long thread", text=TEXT, actor=lee)
+        thread = comment(document, lee, "within the hour", body="Start")
+        for n in range(5):
+            comments.reply_to(thread, actor=sam if n % 2 else lee, body=f"Reply number {n}")
+        db.session.commit()
+        document_id, thread_id = document.id, thread.id
+    client = sign_in_as("priya@psychiatry.test")
+    page = client.get(f"/documents/{document_id}").get_data(as_text=True)
+    assert "Show 3 earlier replies" in page
+    assert "Reply number 2" not in page and "Reply number 3" in page and "Reply number 4" in page
+    whole = client.get(f"/comments/{thread_id}/thread").get_data(as_text=True)
+    assert all(f"Reply number {n}" in whole for n in range(5)) and "earlier replies" not in whole
