@@ -48,6 +48,7 @@ def upgrade():
     with op.batch_alter_table('comments', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_comments_author_id'), ['author_id'], unique=False)
         batch_op.create_index('ix_comments_card_id_id', ['card_id', 'id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_comments_created_card_id'), ['created_card_id'], unique=False)
         batch_op.create_index('ix_comments_document_id_id', ['document_id', 'id'], unique=False)
         batch_op.create_index(batch_op.f('ix_comments_parent_id'), ['parent_id'], unique=False)
         batch_op.create_index('ix_comments_space_id_id', ['space_id', 'id'], unique=False)
@@ -99,6 +100,7 @@ def downgrade():
         batch_op.drop_index('ix_comments_space_id_id')
         batch_op.drop_index(batch_op.f('ix_comments_parent_id'))
         batch_op.drop_index('ix_comments_document_id_id')
+        batch_op.drop_index(batch_op.f('ix_comments_created_card_id'))
         batch_op.drop_index('ix_comments_card_id_id')
         batch_op.drop_index(batch_op.f('ix_comments_author_id'))
 

@@ -70,3 +70,55 @@ def test_a_refused_comment_says_why_beside_the_field(live_server, browsing):
     expect(box).to_have_attribute("aria-invalid", "true")
     expect(box).to_have_value("Ask @[Lee Brennan] about it")  # nothing typed is lost
     assert error.get_attribute("id") in box.get_attribute("aria-describedby").split()
+
+
+def test_a_thread_started_while_the_page_was_offline_appears_after_reconnecting(live_server, browsing):
+    from playwright.sync_api import expect
+
+    space_id = live_server.space_id("Crisis response policy 2027")
+    words = f"While you were away {uuid.uuid4().hex[:6]}"
+    reader = browsing.sign_in("jo@policing.test")
+    reader.goto(f"/spaces/{space_id}#discussion")
+    expect(reader.locator("#presence-state")).to_have_attribute("data-state", "connected")
+    reader.context.set_offline(True)
+    expect(reader.locator("#presence-state")).not_to_have_attribute("data-state", "connected", timeout=30_000)
+
+    writer = browsing.sign_in("maria@socialwork.test")
+    writer.goto(f"/spaces/{space_id}#discussion")
+    writer.get_by_label("Start a thread").fill(words)
+    writer.get_by_role("button", name="Post the comment").click()
+    expect(writer.locator(".thread", has_text=words)).to_have_count(1)
+
+    reader.context.set_offline(False)
+    expect(reader.locator("#presence-state")).to_have_attribute("data-state", "connected", timeout=30_000)
+    expect(reader.locator(".thread", has_text=words)).to_have_count(1)
+    browsing.errors[:] = [e for e in browsing.errors if "ERR_INTERNET_DISCONNECTED" not in e]
+
+
+def test_a_card_tiles_comment_count_changes_live_and_the_card_page_shows_the_comment(live_server, browsing):
+    import requests
+    from playwright.sync_api import expect
+
+    space_id = live_server.space_id("Crisis response policy 2027")
+    api = requests.Session()
+    api.headers["Authorization"] = f"Bearer {live_server.create_token('sam@socialwork.test')}"
+    board_id = next(b["id"] for b in api.get(f"{live_server.url}/api/v1/spaces/{space_id}/boards").json()["items"]
+                    if b["title"] == "Pilot a joint crisis-visit rota")
+    card_id = api.get(f"{live_server.url}/api/v1/boards/{board_id}").json()["columns"][1]["cards"][-1]["id"]
+    before = len(api.get(f"{live_server.url}/api/v1/cards/{card_id}/comments").json()["items"])
+
+    watcher = browsing.sign_in("jo@policing.test")
+    watcher.goto(f"/boards/{board_id}")
+    expect(watcher.locator("#board-live")).to_have_attribute("data-state", "live")
+    reader = browsing.sign_in("priya@psychiatry.test")
+    reader.goto(f"/cards/{card_id}")
+    expect(reader.locator("#card")).to_have_attribute("data-live-glossary", "on")
+
+    words = f"Can we start on a Friday? {uuid.uuid4().hex[:6]}"
+    made = api.post(f"{live_server.url}/api/v1/cards/{card_id}/comments", json={"body": words})
+    assert made.status_code == 201, made.text
+    count = watcher.locator(f"#card-{card_id} .comment-count")
+    expect(count).to_have_text(f"{before + 1} {'comment' if before == 0 else 'comments'}")
+    expect(count).to_be_visible()
+    expect(reader.locator("#comments .thread", has_text=words)).to_have_count(1)
+    assert browsing.errors == []

@@ -15,7 +15,16 @@ from workspace.notices.models import Notice
 
 
 def notices_of(user):
-    return list(db.session.scalars(select(Notice).where(Notice.user_id == user.id)))
+    """The person's notices from this test on (the demo world left some already)."""
+    return list(db.session.scalars(select(Notice).where(Notice.user_id == user.id, Notice.id > _FIRST[0])))
+
+
+_FIRST = [0]
+
+
+@pytest.fixture(autouse=True)
+def _only_new_notices(ctx):
+    _FIRST[0] = db.session.scalar(select(db.func.max(Notice.id))) or 0
 
 
 @pytest.fixture
@@ -197,3 +206,13 @@ def test_policy(crisis, referral):
     assert policy.can_resolve_thread(lee, comment) and not policy.can_resolve_thread(outsider, comment)
     assert policy.can_view_comment(lee, comment) and not policy.can_view_comment(outsider, comment)
     assert not policy.can_comment(lee, referral)
+
+
+def test_moving_a_card_made_from_a_comment_updates_the_comment_live(crisis):
+    board, (todo, doing, done) = new_board()
+    comment = services.create_comment(space=crisis, actor=person("sam"), body="Make me a card")
+    card = services.comment_to_card(comment, board=board, column=todo, actor=person("sam"))
+    boards.move_card(card, to_column=done, version=card.version, actor=person("lee"))
+    event = [e for e in events.pending() if e.name == "comment_updated"][-1]
+    assert event.payload["change"] == "card_changed" and event.payload["comment"]["card"]["column"] == done.title
+    assert f"space:{crisis.id}" in event.room

@@ -22,7 +22,7 @@ def ids(app):
         crisis = db.session.scalar(select(Space).where(Space.title == "Crisis response policy 2027"))
         referral = db.session.scalar(select(Space).where(Space.title == "Referral guidelines"))
         board = find_board(TITLE)
-        card = boards.open_cards(board)[0]
+        card = boards.open_cards(board)[-1]  # the first has demo comments
         return {"crisis": crisis.id, "referral": referral.id, "board": board.id, "card": card.id,
                 "column": boards.open_columns(board)[1].id}
 
@@ -127,3 +127,77 @@ def test_thread_fragment_is_for_this_reader_only(app, sign_in_as, ids):
     html = sam.get(f"/comments/{root}/thread").get_data(as_text=True)
     assert f'id="thread-{root}"' in html and "Fragment" in html and "data-comment-entries" in html
     assert sign_in_as("outsider@convene.test").get(f"/comments/{root}/thread").status_code == 404
+
+
+def test_demo_has_threads_in_each_space_on_two_cards_and_a_reply_from_each_community(app, ids):
+    from workspace.boards.joint import communities_by_user
+    from workspace.comments import services
+    from workspace.demo import seed_demo
+    with app.app_context():
+        crisis, referral = db.session.get(Space, ids["crisis"]), db.session.get(Space, ids["referral"])
+        assert services.threads_for(crisis) and services.threads_for(referral)
+        on_cards = db.session.scalars(select(Comment.card_id).where(Comment.card_id.is_not(None)).distinct()).all()
+        assert len(on_cards) >= 2
+        of = communities_by_user(crisis)
+        assert any(len({c.name for r in t.replies for c in of.get(r.author_id, [])}) == 3
+                   for t in services.threads_for(crisis))
+        assert any(t.resolved_at for t in services.threads_for(crisis))
+        before = db.session.query(Comment).count()
+        seed_demo()
+        assert db.session.query(Comment).count() == before  # running it twice changes nothing
+
+
+def test_a_refused_reply_keeps_the_text_and_says_why_beside_it(app, sign_in_as, ids):
+    from tests.web.test_bad_input import assert_refused_beside
+    sam, lee = sign_in_as("sam@socialwork.test"), sign_in_as("lee@policing.test")
+    page = f"/spaces/{ids['crisis']}"
+    post(sam, f"/spaces/{ids['crisis']}/comments", {"body": "Root"}, page=page)
+    root = comments_in(app, ids["crisis"])[-1].id
+    post(lee, f"/comments/{root}/replies", {"body": "Reply"}, page=page)
+    reply = comments_in(app, ids["crisis"])[-1].id
+    response = post(sam, f"/comments/{reply}/replies", {"body": "My careful answer"}, page=page)
+    assert_refused_beside(response, "body", "You can only reply to the first comment of a thread")
+    assert "My careful answer</textarea>" in response.get_data(as_text=True)
+    response = post(sam, f"/comments/{root}/edit", {"body": "x" * 10_001}, page=page)
+    assert_refused_beside(response, "body", "at most 10,000 characters")
+    response = post(sam, f"/comments/{root}/card", {"column_id": "nonsense"}, page=page)
+    assert response.status_code == 422 and "Choose a column" in response.get_data(as_text=True)
+
+
+def test_the_discussion_costs_the_same_queries_for_3_or_30_threads(app, sign_in_as, ids):
+    """No query per comment: loading and rendering threads is a fixed number of queries (no N+1)."""
+    from sqlalchemy import event
+
+    from workspace.comments import services
+    client = sign_in_as("priya@psychiatry.test")
+    page = f"/spaces/{ids['crisis']}"
+
+    def add_threads(n):
+        with app.app_context():
+            crisis = db.session.get(Space, ids["crisis"])
+            for i in range(n):
+                root = services.create_comment(space=crisis, actor=person("sam"), body=f"Thread {i} @[Lee Brennan]")
+                services.reply_to(root, actor=person("lee"), body=f"Reply {i}")
+                services.edit_comment(root, actor=person("sam"), body=f"Thread {i} edited @[Social Work]")
+            db.session.commit()
+
+    def queries():
+        count = [0]
+
+        def tally(*_args):
+            count[0] += 1
+        with app.app_context():
+            engine = db.engine
+        event.listen(engine, "before_cursor_execute", tally)
+        try:
+            assert client.get(page).status_code == 200
+        finally:
+            event.remove(engine, "before_cursor_execute", tally)
+        return count[0]
+
+    add_threads(3)
+    client.get(page)  # warm caches (glossary matcher)
+    few = queries()
+    add_threads(27)
+    many = queries()
+    assert few > 10 and many == few, (few, many)

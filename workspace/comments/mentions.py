@@ -9,7 +9,7 @@ is refused with the reason, and nothing is saved.
 import re
 from dataclasses import dataclass
 
-from markupsafe import Markup, escape
+from markupsafe import Markup
 from sqlalchemy import select
 
 from workspace.accounts.models import User

@@ -41,7 +41,7 @@ class Comment(db.Model):
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     resolved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     # comment → card: the card made from this comment (the card's page links back to it)
-    created_card_id: Mapped[int | None] = mapped_column(ForeignKey("cards.id", ondelete="SET NULL"))
+    created_card_id: Mapped[int | None] = mapped_column(ForeignKey("cards.id", ondelete="SET NULL"), index=True)
     # document anchors, filled by the document-comments code
     anchor_start: Mapped[bytes | None] = mapped_column(LargeBinary)
     anchor_end: Mapped[bytes | None] = mapped_column(LargeBinary)

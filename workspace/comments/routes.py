@@ -37,12 +37,13 @@ def done(comment, status: int = 200):
     return redirect(services.comment_url(comment), code=303)
 
 
-def refused(error: ValidationError, *, action: str, body: str = "", label: str = "Comment", back: str = "/"):
+def refused(error: ValidationError, *, action: str, body: str = "", label: str = "Comment", back: str = "/",
+            heading: str = ""):
     """Say why nothing was saved, beside the field, keeping what was typed."""
     if wants_json():
         return jsonify({"ok": False, "error": error.detail, "errors": error.errors}), error.status
     return render_template("comments/refused.html", error=error, action=action, body=body, label=label,
-                           back=back), error.status
+                           back=back, heading=heading), error.status
 
 
 def require_comment(space) -> None:
@@ -151,13 +152,13 @@ def make_card(comment_id):
     column = find_by_id(BoardColumn, _int(request.form.get("column_id")))
     if column is None or not policy.can_view_board(current_user, column.board):
         return refused(ValidationError({"column_id": "Choose a column of one of this space's boards."}),
-                       action=request.path, back=services.comment_url(comment), label="Column")
+                       action=request.path, back=services.comment_url(comment), heading="The card was not made")
     policy.require(policy.can_comment_to_card(current_user, comment, column.board),
                    "Only members of this space can add cards to its boards.", user=current_user)
     try:
         services.comment_to_card(comment, board=column.board, column=column, actor=current_user)
     except ValidationError as error:
-        return refused(error, action=request.path, back=services.comment_url(comment), label="Column")
+        return refused(error, action=request.path, back=services.comment_url(comment), heading="The card was not made")
     return done(comment)
 
 
@@ -202,10 +203,8 @@ def register(app) -> None:
 
     @app.template_global("comment_card_targets")
     def comment_card_targets(space):
-        """Each board of the space with its open columns, for "Make a card" (once per request: a page
-        with 50 threads asks 50 times)."""
+        """Each board of the space with its open columns, for "Make a card" (once per request, not per comment)."""
         from flask import g
-
         from workspace.boards.services import boards_in, open_columns
         cache = g.setdefault("comment_card_targets", {})
         if space.id not in cache:

@@ -14,6 +14,7 @@ import logging
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
+from workspace.boards.models import Card
 from workspace.comments import mentions as mention_rules
 from workspace.comments.models import BODY_MAX, QUOTE_MAX, Comment, CommentMention, CommentRevision
 from workspace.comments.schemas import comment_payload
@@ -28,22 +29,29 @@ log = logging.getLogger("convene.comments")
 
 CARD_TITLE_MAX = 200
 
-CREATED, EDITED, DELETED, RESOLVED, REOPENED, CARDED = (
-    "created", "edited", "deleted", "resolved", "reopened", "carded")
+CREATED, EDITED, DELETED, RESOLVED, REOPENED, CARDED, CARD_CHANGED = (
+    "created", "edited", "deleted", "resolved", "reopened", "carded", "card_changed")
 EVENT_FOR = {CREATED: "comment_created", EDITED: "comment_updated", DELETED: "comment_deleted",
-             RESOLVED: "comment_resolved", REOPENED: "comment_updated", CARDED: "comment_updated"}
+             RESOLVED: "comment_resolved", REOPENED: "comment_updated", CARDED: "comment_updated",
+             CARD_CHANGED: "comment_updated"}
 
 
 # --- reading --------------------------------------------------------------------------------
 
+def _comment_options(path):
+    """Everything a comment's rendering touches, loaded per query rather than per comment."""
+    return (path.selectinload(Comment.author),
+            path.selectinload(Comment.mentions).selectinload(CommentMention.community),
+            path.selectinload(Comment.mentions).selectinload(CommentMention.user),
+            path.selectinload(Comment.revisions).selectinload(CommentRevision.edited_by),
+            path.selectinload(Comment.created_card).selectinload(Card.column))
+
+
 def _thread_options():
-    return (selectinload(Comment.author), selectinload(Comment.mentions).selectinload(CommentMention.community),
-            selectinload(Comment.revisions), selectinload(Comment.resolved_by),
-            selectinload(Comment.created_card),
-            selectinload(Comment.replies).selectinload(Comment.author),
-            selectinload(Comment.replies).selectinload(Comment.mentions).selectinload(CommentMention.community),
-            selectinload(Comment.replies).selectinload(Comment.revisions),
-            selectinload(Comment.replies).selectinload(Comment.created_card))
+    from sqlalchemy.orm import Load
+    root, replies = Load(Comment), selectinload(Comment.replies)
+    return (*_comment_options(root), root.selectinload(Comment.resolved_by), replies,
+            *_comment_options(replies))
 
 
 def _target_filter(target):
@@ -80,11 +88,6 @@ def counts_for_cards(card_ids) -> dict[int, int]:
                               .where(Comment.card_id.in_(card_ids), Comment.deleted_at.is_(None))
                               .group_by(Comment.card_id))
     return {card_id: count for card_id, count in rows}
-
-
-def find_comment(comment_id) -> Comment | None:
-    from workspace.loading import find_by_id
-    return find_by_id(Comment, comment_id)
 
 
 def place_name(comment) -> str:
@@ -255,6 +258,13 @@ def comment_to_card(comment, *, board, column, actor):
     log.info("user %s made card %s from comment %s", actor.id, card.id, comment.id)
     _publish(comment, CARDED)
     return card
+
+
+def card_changed(card_id: int) -> None:
+    """A card made from a comment changed (moved, renamed, archived): the comment shows it, so tell its rooms."""
+    for comment in db.session.scalars(select(Comment).where(Comment.created_card_id == card_id)):
+        db.session.refresh(comment, ["created_card"])
+        _publish(comment, CARD_CHANGED)
 
 
 def card_title(body: str) -> str:

@@ -86,7 +86,9 @@ export function installComments(container, socket, { matches, announce = () => {
         }
       } else if (active) section.focus();
     } else {
-      threads.append(section);
+      // In thread order (oldest first), wherever it belongs: a reconnect can bring an older one in.
+      const later = [...threads.querySelectorAll("[data-thread-id]")].find((t) => Number(t.dataset.threadId) > Number(id));
+      threads.insertBefore(section, later || null);
     }
     const entries = fresh.querySelector("[data-comment-entries]");
     const oldEntries = container.querySelector(`[data-comment-entries="${id}"]`);
@@ -140,8 +142,22 @@ export function installComments(container, socket, { matches, announce = () => {
     }
   });
 
+  // After a reconnect or a glossary change: every thread of this place again, including any started
+  // while this page was away (the list comes from the API; each thread is rendered for this reader).
   async function refreshAll() {
-    for (const section of threads.querySelectorAll("[data-thread-id]")) await refreshThread(section.dataset.threadId);
+    let ids = [...threads.querySelectorAll("[data-thread-id]")].map((t) => Number(t.dataset.threadId));
+    if (container.dataset.listUrl) {
+      try {
+        const response = await fetch(container.dataset.listUrl, { credentials: "same-origin", headers: { Accept: "application/json" } });
+        if (response.ok) {
+          const body = await response.json();
+          ids = [...new Set([...ids, ...body.items.map((t) => t.id)])].sort((a, b) => a - b);
+          if (count) count.textContent = countWords(body.items.reduce((n, t) => n + (t.deleted ? 0 : 1)
+            + t.replies.filter((r) => !r.deleted).length, 0));
+        }
+      } catch (err) { /* offline again: the threads already shown are refreshed below when possible */ }
+    }
+    for (const id of ids) await refreshThread(id);
   }
 
   for (const name of COMMENT_EVENTS) {
