@@ -166,6 +166,8 @@ class _Block:
 
 def _utf16_units(s: str) -> str:
     """The string as one character per UTF-16 code unit (surrogates kept), so indexes match Yjs clocks."""
+    if not s or max(s) <= "\uffff":
+        return s  # no pairs: one character is one unit already (the usual case, and C-speed)
     raw = s.encode("utf-16-le", "surrogatepass")
     return "".join(chr(int.from_bytes(raw[i:i + 2], "little")) for i in range(0, len(raw), 2))
 
