@@ -1,7 +1,7 @@
 """Benchmark opening a joint response with 500 comments (50 threads × 10) against the same document with none.
 
 Run with `python -m bench.doc_comments [--rounds 30]`. In process (Flask test client, SQLite unless
-TEST_DATABASE_URL is set), on a fresh database with the demo world. Two documents share the same ~6 KB
+TEST_DATABASE_URL is set), on a fresh database with the demo world. Two documents share the same ~9 KB
 text; one carries 50 threads anchored on 50 passages, each a comment and 9 replies. "Opening" is what a
 browser does: the page (`GET /documents/<id>`, threads rendered beside the text for this reader) and the
 threads as JSON (`GET /api/v1/documents/<id>/comments`, passages resolved against the live room). The two
