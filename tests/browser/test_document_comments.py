@@ -88,6 +88,12 @@ def test_a_comment_on_selected_words_appears_beside_them_live_and_replies_come_b
     expect(priya.locator("[data-doc-comment-count]")).to_have_text("(2)")
     assert sam.evaluate("window.noReloadMarker") is True, "Sam's page reloaded"
 
+    # Priya resolves the thread in the panel: both see who resolved it, and the words are no longer marked.
+    priya.locator("[data-doc-thread]").get_by_role("button", name="Resolve the thread").click()
+    for page in (priya, sam):
+        expect(page.locator("[data-doc-thread] .thread__resolved")).to_contain_text("Resolved by Priya Raman")
+    sam.wait_for_function("() => document.querySelectorAll('.cm-comment-range').length === 0")
+
     # Deleting the words: the thread stays, says its text was removed, keeps the quote.
     select_words(priya, "A case is opened by the duty officer. ")
     priya.keyboard.press("Delete")
