@@ -126,3 +126,28 @@ def test_an_empty_selection_is_not_commented_and_the_list_goes_under_the_text_at
     assert panel["y"] >= editor["y"] + editor["height"], "the comments should be under the text on a phone"
     assert scroll_width(priya) <= 390 + 2, f"the page scrolls sideways: {scroll_width(priya)} px wide"
     assert_no_console_errors(browsing)
+
+
+def test_a_document_nobody_can_edit_can_still_be_discussed(browsing, live_server):
+    from tests.browser.test_documents import api_post
+    priya = browsing.sign_in(PRIYA)
+    document_id = create_document(priya, live_server.space_id(CRISIS), unique("Read-only comments"), text=TEXT)
+    assert api_post(priya, f"/documents/{document_id}/withdraw", {"reason": "superseded"})["status"] == "withdrawn"
+    priya.goto(f"/documents/{document_id}")
+    expect(priya.locator("#connection-state")).to_have_text("Connected: read-only, live.")
+    # Select the words with the mouse, as a reader would.
+    words = priya.locator(".cm-line").first
+    box = words.bounding_box()
+    priya.mouse.move(box["x"] + 2, box["y"] + box["height"] / 2)
+    priya.mouse.down()
+    priya.mouse.move(box["x"] + 80, box["y"] + box["height"] / 2, steps=5)
+    priya.mouse.up()
+    selected = priya.evaluate("(() => { const s = window.conveneEditor.view.state; return s.sliceDoc(s.selection.main.from, s.selection.main.to); })()")
+    assert selected and TEXT.startswith(selected), selected
+    priya.get_by_role("button", name="Comment on the selected words").click()
+    expect(priya.locator("#doc-comment-new q")).to_have_text(selected)
+    priya.get_by_label("Your comment").fill("Why was this withdrawn?")
+    priya.locator("#doc-comment-new").get_by_role("button", name="Post the comment").click()
+    expect(priya.locator("[data-doc-thread] [data-passage] q")).to_have_text(selected)
+    priya.wait_for_function("() => document.querySelectorAll('.cm-comment-range').length === 1")
+    assert_no_console_errors(browsing)
