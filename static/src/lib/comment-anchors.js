@@ -105,7 +105,9 @@ export function mountDocumentComments({ root, view, ydoc, ytext, provider, socke
     if (!a || !b || a.type !== ytext || b.type !== ytext) return null; // not in this copy (yet)
     // Removed when nothing is left, or both its first and last characters were deleted.
     const removed = b.index <= a.index || (isDeleted(t.start) && isDeleted(t.end));
-    return { from: a.index, to: removed ? a.index : b.index, removed };
+    const length = view.state.doc.length; // the editor follows ytext synchronously; never mark past its end
+    const from = Math.min(a.index, length);
+    return { from, to: removed ? from : Math.min(b.index, length), removed };
   }
   const isResolved = (t) => t.li.querySelector(".thread--resolved") !== null;
 
