@@ -1,0 +1,99 @@
+"""First use (issue 8): sign-in limits, refused endorsements, join requests, exports, forms."""
+import pytest
+
+from tests import conftest
+from tests.conftest import csrf_from
+from workspace import create_app
+from workspace.extensions import db, limiter
+
+
+# --- sign-in limits ----------------------------------------------------------------------------
+
+@pytest.fixture
+def limited_app(database_url):
+    """The app with rate limits on (the suite's app has them off), on fresh in-memory counters.
+
+    The limiter is one extension object: binding it to this app turns it on, so it is turned off
+    again afterwards for every other test.
+    """
+    app = create_app(conftest.test_config(database_url, RATELIMIT_ENABLED=True, RATELIMIT_STORAGE_URI="memory://"))
+    try:
+        yield app
+    finally:
+        limiter.enabled = False
+
+
+def _text(response) -> str:
+    return " ".join(response.get_data(as_text=True).split())
+
+
+def _attempt(client, email, password):
+    page = client.get("/login")
+    return client.post("/login", data={"csrf_token": csrf_from(page.get_data(as_text=True)),
+                                       "email": email, "password": password})
+
+
+def _colleagues(app, count):
+    from workspace.accounts.services import register_user
+    with app.app_context():
+        emails = [f"colleague{n}@team.test" for n in range(count)]
+        for n, email in enumerate(emails):
+            register_user(email=email, display_name=f"Colleague {n}", password="convene-demo")
+        db.session.commit()
+    return emails
+
+
+def test_twenty_colleagues_behind_one_address_all_sign_in(limited_app):
+    emails = _colleagues(limited_app, 20)
+    for email in emails:
+        response = _attempt(limited_app.test_client(), email, "convene-demo")
+        assert response.status_code == 302, f"{email} was refused: {response.status_code}"
+
+
+def test_sixth_wrong_password_for_one_account_is_refused_with_the_sites_page(limited_app):
+    email = _colleagues(limited_app, 1)[0]
+    client = limited_app.test_client()
+    for _ in range(5):
+        assert _attempt(client, email, "wrong password").status_code == 422
+    refused = _attempt(client, email, "wrong password")
+    assert refused.status_code == 429
+    assert 1 <= int(refused.headers["Retry-After"]) <= 61
+    html = refused.get_data(as_text=True)
+    assert "Please try again in a minute." in _text(refused)
+    assert 'class="site-header"' in html  # the site's own layout, not a bare error page
+    # Even the right password waits: otherwise the limit would only slow guessing down.
+    assert _attempt(client, email, "convene-demo").status_code == 429
+
+
+def test_one_persons_typos_do_not_lock_out_a_colleague_at_the_same_address(limited_app):
+    mistyper, colleague = _colleagues(limited_app, 2)
+    client = limited_app.test_client()
+    for _ in range(6):
+        _attempt(client, mistyper, "wrong password")
+    assert _attempt(limited_app.test_client(), colleague, "convene-demo").status_code == 302
+
+
+def test_many_failures_from_one_address_are_limited_across_accounts(database_url):
+    app = create_app(conftest.test_config(database_url, RATELIMIT_ENABLED=True, RATELIMIT_STORAGE_URI="memory://",
+                                 SIGN_IN_FAILURES_PER_ADDRESS="3 per 10 minutes"))
+    try:
+        client = app.test_client()
+        for n in range(3):
+            assert _attempt(client, f"nobody{n}@team.test", "guess").status_code == 422
+        refused = _attempt(client, "nobody9@team.test", "guess")
+        assert refused.status_code == 429
+        assert int(refused.headers["Retry-After"]) > 60
+        assert "Please try again in 10 minutes." in _text(refused)
+    finally:
+        limiter.enabled = False
+
+
+def test_a_limit_on_the_api_answers_problem_json_with_retry_after(app):
+    from werkzeug.exceptions import TooManyRequests
+
+    with app.test_request_context("/api/v1/spaces"):
+        response = app.make_response(app.handle_user_exception(TooManyRequests(retry_after=120)))
+    assert response.status_code == 429
+    assert response.mimetype == "application/problem+json"
+    assert response.headers["Retry-After"] == "120"
+    assert response.json["detail"] == "Too many attempts. Try again in 2 minutes."
