@@ -97,3 +97,35 @@ def test_a_limit_on_the_api_answers_problem_json_with_retry_after(app):
     assert response.mimetype == "application/problem+json"
     assert response.headers["Retry-After"] == "120"
     assert response.json["detail"] == "Too many attempts. Try again in 2 minutes."
+
+
+# --- a refused endorsement ---------------------------------------------------------------------
+
+def test_refused_position_comes_back_with_the_choice_the_note_and_the_message_beside_it(sign_in_as, app):
+    import re
+
+    from sqlalchemy import select
+
+    from tests.conftest import post_form
+    from workspace.communities.services import find_community
+    from workspace.documents.models import Document
+    browser = sign_in_as("priya@psychiatry.test")
+    with app.app_context():
+        document_id = db.session.scalar(select(Document.id).where(Document.title.like("Joint response%")))
+        community_id = find_community("psychiatry").id
+    response = post_form(browser, f"/documents/{document_id}/positions",
+                         {"community_id": community_id, "position": "reservations", "note": "  "},
+                         page=f"/documents/{document_id}")
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert re.search(r'<option selected value="reservations">|'
+                     r'<option value="reservations" selected>', html), "the choice was reset"
+    note = re.search(r'<textarea[^>]*id="note"[^>]*>', html).group(0)
+    assert 'aria-describedby="note-error"' in note and "autofocus" in note and 'aria-invalid="true"' in note
+    assert re.search(r'id="note-error"[^>]*>Write your reservations', html)
+    assert f'action="/documents/{document_id}/positions#position-form"' in html
+
+
+def test_form_fields_never_say_none(sign_in_as):
+    html = sign_in_as("priya@psychiatry.test").get("/profile").get_data(as_text=True)
+    assert '"None"' not in html

@@ -45,8 +45,13 @@ def create_document(space_id):
 @login_required
 def show_document(document_id):
     document = load_document(document_id)
+    return _render_document(document)
+
+
+def _render_document(document: Document, position_form: PositionForm | None = None):
+    """The document page; a refused position comes back with what was chosen and typed, and why."""
     text = services.current_text(document)
-    position_form = PositionForm()
+    position_form = position_form or PositionForm()
     position_form.community_id.choices = [(c.id, c.name) for c in policy.endorsing_communities(current_user, document)]
     return render_template("documents/show.html", document=document, text=text,
                            glossary=reading.context_for(document.space, current_user),
@@ -157,8 +162,10 @@ def record_position(document_id):
         services.record_position(document, community=community, position=form.position.data,
                                  note=form.note.data, actor=current_user)
     except ValidationError as error:
-        flash("Not recorded: " + " ".join(error.errors.values()), "error")
-        return redirect(url_for("documents.show_document", document_id=document.id, _anchor="endorsement")), 303
+        # Not a redirect: the page comes back with the position and note as they were, the message
+        # beside the field and focus on it, so one more click cannot record a position not chosen.
+        show_on_form(form, error)
+        return _render_document(document, position_form=form), 422
     flash("Position recorded." + (" The document is adopted." if document.status == "adopted" else ""), "success")
     return redirect(url_for("documents.show_document", document_id=document.id, _anchor="endorsement"))
 
