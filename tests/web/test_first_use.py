@@ -129,3 +129,64 @@ def test_refused_position_comes_back_with_the_choice_the_note_and_the_message_be
 def test_form_fields_never_say_none(sign_in_as):
     html = sign_in_as("priya@psychiatry.test").get("/profile").get_data(as_text=True)
     assert '"None"' not in html
+
+
+# --- asking to join ------------------------------------------------------------------------------
+
+def test_after_asking_to_join_the_page_says_so_and_a_second_request_is_refused(sign_in_as, app):
+    from tests.conftest import OUTSIDER, post_form
+    oscar = sign_in_as(OUTSIDER)
+    sent = post_form(oscar, "/communities/social-work/join-requests", {"message": "I work with Sam."},
+                     page="/communities/social-work")
+    assert sent.status_code == 302
+    page = _text(oscar.get("/communities/social-work"))
+    assert "waiting for a steward" in page and "Withdraw my request" in page
+    assert "Send request" not in page
+    again = oscar.post("/communities/social-work/join-requests",
+                       data={"csrf_token": csrf_from(oscar.get("/communities/social-work").get_data(as_text=True)),
+                             "message": "Again"})
+    assert again.status_code == 409
+    assert "a steward has not answered yet" in _text(again)
+    with app.app_context():
+        from workspace.communities.models import JoinRequest
+        from workspace.communities.services import find_community
+        social_work = find_community("social-work")
+        assert db.session.query(JoinRequest).filter_by(community_id=social_work.id, status="pending").count() == 1
+
+
+def test_a_person_withdraws_their_request_and_may_ask_again(sign_in_as, app):
+    from tests.conftest import OUTSIDER, post_form
+    oscar = sign_in_as(OUTSIDER)
+    post_form(oscar, "/communities/social-work/join-requests", {}, page="/communities/social-work")
+    with app.app_context():
+        from workspace.accounts.services import find_user_by_email
+        from workspace.communities.models import JoinRequest
+        request_id = db.session.query(JoinRequest.id).filter_by(
+            user_id=find_user_by_email(OUTSIDER).id, status="pending").scalar()
+    sam = sign_in_as("sam@socialwork.test")
+    assert post_form(sam, f"/join-requests/{request_id}/withdraw").status_code == 403
+    withdrawn = post_form(oscar, f"/join-requests/{request_id}/withdraw", page="/communities/social-work")
+    assert withdrawn.status_code == 302
+    page = _text(oscar.get("/communities/social-work"))
+    assert "is withdrawn" in page and "Send request" in page
+    assert "No pending requests." in _text(sam.get("/communities/social-work"))
+
+
+def test_the_api_refuses_a_second_join_request_with_the_reason(app):
+    from tests.conftest import OUTSIDER
+    from workspace.accounts.services import create_api_token, find_user_by_email
+    from workspace.communities.services import find_community
+    with app.app_context():
+        _, secret = create_api_token(find_user_by_email(OUTSIDER), name="first use")
+        community_id = find_community("psychiatry").id
+        db.session.commit()
+    client = app.test_client()
+    headers = {"Authorization": f"Bearer {secret}"}
+    first = client.post(f"/api/v1/communities/{community_id}/join-requests", json={"message": "Hello"}, headers=headers)
+    assert first.status_code == 201 and first.json["status"] == "pending"
+    second = client.post(f"/api/v1/communities/{community_id}/join-requests", json={}, headers=headers)
+    assert second.status_code == 409 and second.mimetype == "application/problem+json"
+    assert "a steward has not answered yet" in second.json["detail"]
+    assert second.json["join_request"]["id"] == first.json["id"]
+    withdrawn = client.post(f"/api/v1/join-requests/{first.json['id']}/withdraw", headers=headers)
+    assert withdrawn.status_code == 200 and withdrawn.json["status"] == "withdrawn"
