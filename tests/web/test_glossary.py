@@ -227,14 +227,15 @@ def test_nobody_reads_as_a_community_they_do_not_belong_to(app, sign_in_as):
 def test_read_in_my_words_replaces_equivalents_and_keeps_the_original(app, sign_in_as):
     sam = sign_in_as("sam@socialwork.test")
     fragment = sam.get(f"/spaces/{space_id(app)}/glossary/fragments?mode=mine").get_data(as_text=True)
-    assert '<span class="in-my-words__mine">clients</span>' not in fragment  # "patients" is an alias, not "patient"
+    # "patients" is the plural alias of "patient": a social worker reads the plural of "client" (issue 8)
+    assert 'in-my-words__mine">clients</span><span class="in-my-words__original"> (written: patients)' in fragment
     with app.app_context():
         patient = glossary.find_term(communities.find_community("psychiatry"), "patient")
         patient_id, version = patient.id, patient.version
     priya = sign_in_as("priya@psychiatry.test")
     priya.patch(f"/api/v1/terms/{patient_id}", headers=api(priya), json={"aliases": ["patients"], "version": version})
     fragment = sam.get(f"/spaces/{space_id(app)}/glossary/fragments?mode=mine").get_data(as_text=True)
-    assert 'in-my-words__mine">client</span><span class="in-my-words__original"> (written: patients)' in fragment
+    assert 'in-my-words__mine">clients</span><span class="in-my-words__original"> (written: patients)' in fragment
 
 
 def test_a_glossary_change_reaches_every_space_involving_the_community(app, sign_in_as):
