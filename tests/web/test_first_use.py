@@ -123,7 +123,6 @@ def test_refused_position_comes_back_with_the_choice_the_note_and_the_message_be
     note = re.search(r'<textarea[^>]*id="note"[^>]*>', html).group(0)
     assert 'aria-describedby="note-error"' in note and "autofocus" in note and 'aria-invalid="true"' in note
     assert re.search(r'id="note-error"[^>]*>Write your reservations', html)
-    assert f'action="/documents/{document_id}/positions#position-form"' in html
 
 
 def test_form_fields_never_say_none(sign_in_as):
@@ -190,3 +189,69 @@ def test_the_api_refuses_a_second_join_request_with_the_reason(app):
     assert second.json["join_request"]["id"] == first.json["id"]
     withdrawn = client.post(f"/api/v1/join-requests/{first.json['id']}/withdraw", headers=headers)
     assert withdrawn.status_code == 200 and withdrawn.json["status"] == "withdrawn"
+
+
+# --- smaller things (item 12) ----------------------------------------------------------------------
+
+def _space_id(app, title):
+    from sqlalchemy import select
+
+    from workspace.spaces.models import Space
+    with app.app_context():
+        return db.session.scalar(select(Space.id).where(Space.title == title))
+
+
+def test_a_bridge_one_community_confirmed_says_which_one_it_waits_for(sign_in_as, app):
+    page = _text(sign_in_as("sam@socialwork.test").get(f"/spaces/{_space_id(app, 'Referral guidelines')}/glossary"))
+    # Psychiatry proposed "assessment" is a false friend (its side counts as agreed); Social Work has not confirmed.
+    row = page.split("A clinical assessment is not a Care Act needs assessment.")[1].split("</tr>")[0]
+    assert "proposed, waiting for Social Work to confirm" in row and "both communities" not in row
+
+
+def test_possible_jargon_explains_itself_in_plain_words(sign_in_as, app):
+    page = _text(sign_in_as("lee@policing.test").get(f"/spaces/{_space_id(app, 'Crisis response policy 2027')}/glossary"))
+    section = page.split("Possible jargon")[1]
+    assert "log-odds" not in section and "Dirichlet" not in section and "z =" not in section
+    assert "more often than the other communities here" in section
+
+
+def test_the_markdown_export_is_named_after_the_document(sign_in_as, app):
+    from sqlalchemy import select
+
+    from workspace.accounts.services import find_user_by_email
+    from workspace.documents import services
+    from workspace.documents.models import Document
+    lee = sign_in_as("lee@policing.test")
+    with app.app_context():
+        document_id = db.session.scalar(select(Document.id).where(Document.title.like("Joint response%")))
+        title = db.session.get(Document, document_id).title
+        accented = services.create_document(db.session.get(Document, document_id).space, title="Réponse: crise à 2 h",
+                                            actor=find_user_by_email("lee@policing.test"))
+        db.session.commit()
+        accented_id = accented.id
+    disposition = lee.get(f"/documents/{document_id}/export.md").headers["Content-Disposition"]
+    assert title.lower().startswith("joint response")
+    assert disposition.startswith('attachment; filename="joint-response-')
+    assert f"document-{document_id}" not in disposition
+    accented_disposition = lee.get(f"/documents/{accented_id}/export.md").headers["Content-Disposition"]
+    assert accented_disposition == ('attachment; filename="reponse-crise-a-2-h.md"; '
+                                    "filename*=UTF-8''r%C3%A9ponse-crise-%C3%A0-2-h.md")
+    assert lee.get(f"/documents/{accented_id}/export.html").headers["Content-Disposition"].endswith(".html")
+
+
+def test_the_propose_space_form_never_offers_your_own_community_and_refuses_it(sign_in_as, app):
+    import re
+
+    from workspace.communities.services import find_community
+    priya = sign_in_as("priya@psychiatry.test")
+    with app.app_context():
+        psychiatry, social_work = find_community("psychiatry").id, find_community("social-work").id
+    html = priya.get("/spaces/new").get_data(as_text=True)
+    invitees = html.split('id="community_ids"')[1].split("</ul>")[0]
+    assert f'value="{psychiatry}"' not in invitees and f'value="{social_work}"' in invitees
+    refused = priya.post("/spaces/new", data={
+        "csrf_token": csrf_from(html), "proposing_community_id": psychiatry, "community_ids": [psychiatry, social_work],
+        "title": "Ourselves", "purpose": "To check.", "ground_rules": "Be kind."})
+    assert refused.status_code == 422
+    assert re.search(r'id="community_ids-error"[^>]*>Psychiatry is the community proposing this space',
+                     refused.get_data(as_text=True))

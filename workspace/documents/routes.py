@@ -1,4 +1,8 @@
 """Document pages: create, the live editor, versions and diffs, review and endorsement, export."""
+import re
+import unicodedata
+from urllib.parse import quote
+
 from flask import Blueprint, Response, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
@@ -190,7 +194,7 @@ def export_markdown(document_id):
                            record=services.endorsement_record(document, text=text), labels=POSITION_LABELS,
                            status_labels=services.STATUS_LABELS)
     return Response(body, mimetype="text/markdown",
-                    headers={"Content-Disposition": f'attachment; filename="document-{document.id}.md"'})
+                    headers={"Content-Disposition": attachment_named(document, "md")})
 
 
 @bp.route("/documents/<int:document_id>/export.html")
@@ -202,4 +206,15 @@ def export_html(document_id):
                            record=services.endorsement_record(document, text=text), labels=POSITION_LABELS,
                            status_labels=services.STATUS_LABELS)
     return Response(body, mimetype="text/html",
-                    headers={"Content-Disposition": f'attachment; filename="document-{document.id}.html"'})
+                    headers={"Content-Disposition": attachment_named(document, "html")})
+
+
+def attachment_named(document: Document, extension: str) -> str:
+    """Name an export after its document: an ASCII slug, and the title's own letters in filename* (RFC 6266)."""
+    title = unicodedata.normalize("NFC", document.title or "")
+    fallback = "document-%d" % document.id
+    ascii_slug = re.sub(r"[^a-z0-9]+", "-", unicodedata.normalize("NFKD", title).encode("ascii", "ignore")
+                        .decode().lower()).strip("-")[:80].strip("-") or fallback
+    unicode_slug = re.sub(r"[^\w]+", "-", title.lower()).strip("-_")[:80].strip("-_") or fallback
+    return (f'attachment; filename="{ascii_slug}.{extension}"; '
+            f"filename*=UTF-8''{quote(unicode_slug, safe='')}.{extension}")

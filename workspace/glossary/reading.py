@@ -154,6 +154,7 @@ class BridgeView:
     other: Term
     status: str
     note: str
+    waiting_for: list = field(default_factory=list)  # communities yet to confirm a proposed bridge
 
 
 def popover_entries(ctx: ReadingContext, term_ids=None) -> list[dict]:
@@ -176,7 +177,7 @@ def popover_entries(ctx: ReadingContext, term_ids=None) -> list[dict]:
                 continue
             if ctx.reading_as is not None and other.community_id != ctx.reading_as.id:
                 continue
-            views.append(BridgeView(relation, other, bridge.status, bridge.note))
+            views.append(BridgeView(relation, other, bridge.status, bridge.note, bridge.waiting_for))
         info = ctx.compiled.terms.infos.get(term.id)
         entries.append({"term": term, "bridges": views, "kind": info.kind if info else annotator.TERM})
     return entries
