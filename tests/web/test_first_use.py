@@ -255,3 +255,11 @@ def test_the_propose_space_form_never_offers_your_own_community_and_refuses_it(s
     assert refused.status_code == 422
     assert re.search(r'id="community_ids-error"[^>]*>Psychiatry is the community proposing this space',
                      refused.get_data(as_text=True))
+
+
+def test_a_terms_definition_comes_as_text_without_markdown_for_popovers(sign_in_as, app):
+    client = sign_in_as("priya@psychiatry.test")
+    glossary = client.get(f"/api/v1/spaces/{_space_id(app, 'Referral guidelines')}/glossary").json
+    term = next(t for t in glossary["terms"] if t["term"] == "client")
+    assert "*person we support*" in term["definition"]
+    assert "person we support" in term["definition_text"] and "*" not in term["definition_text"]
