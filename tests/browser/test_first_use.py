@@ -93,8 +93,25 @@ def test_a_refused_position_keeps_the_choice_shows_why_beside_the_note_and_focus
     priya.set_viewport_size({"width": 1280, "height": 800})
     priya.locator("#note").fill("Only if the crisis line is staffed at night.")
     form.get_by_role("button", name="Record position").click()
-    expect(priya.locator("#endorsement-record tbody tr").filter(has_text="Psychiatry")).to_contain_text(
-        "Endorse with reservations")
+    row = priya.locator("#endorsement-record tbody tr").filter(has_text="Psychiatry")
+    expect(row).to_contain_text("Endorse with reservations")
+
+    # On a phone the record's Note is read in full, not clipped by a table wider than the screen.
+    priya.set_viewport_size({"width": 390, "height": 800})
+    note = row.locator("td").filter(has_text="staffed at night")
+    note.scroll_into_view_if_needed()
+    box = note.bounding_box()
+    assert box and box["x"] >= 0 and box["x"] + box["width"] <= 390, box
+    assert priya.evaluate("document.documentElement.scrollWidth") <= 390 + 2
+    assert priya.evaluate("(t) => t.scrollWidth <= t.clientWidth + 1",
+                          priya.locator("#endorsement-record").element_handle()), "the record scrolls sideways"
+
+    # Printed, the page is the document: no "Text (Markdown)" or "Preview" working headings.
+    priya.emulate_media(media="print")
+    expect(priya.locator("#editor-heading")).to_be_hidden()
+    expect(priya.locator("#preview-heading")).to_be_hidden()
+    expect(priya.locator("#preview")).to_contain_text("We agree.")
+    expect(priya.locator("#endorsement-record")).to_be_visible()
 
 
 # --- 3. sign-in limits --------------------------------------------------------------------------
