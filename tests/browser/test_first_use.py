@@ -175,3 +175,19 @@ def test_after_asking_to_join_the_page_says_so_and_offers_to_withdraw(browsing, 
     page.get_by_role("button", name="Withdraw my request").click()
     expect(page.get_by_text("Your request to join Social Work is withdrawn.")).to_be_visible()
     expect(page.get_by_role("button", name="Send request")).to_be_visible()
+
+
+# --- 12. the bridges table ------------------------------------------------------------------------
+
+def test_bridge_buttons_keep_their_words_whole_and_say_who_is_awaited(browsing, live_server):
+    sam = browsing.sign_in("sam@socialwork.test")
+    sam.goto(f"/spaces/{live_server.space_id('Referral guidelines')}/glossary")
+    row = sam.locator("tr").filter(has_text="A clinical assessment is not a Care Act needs assessment.")
+    expect(row).to_contain_text("proposed, waiting for Social Work to confirm")
+    for width in WIDTHS:
+        sam.set_viewport_size({"width": width, "height": 800})
+        confirm = row.get_by_role("button", name="Confirm")
+        lines = confirm.evaluate("(b) => { const r = document.createRange(); r.selectNodeContents(b);"
+                                 " return new Set([...r.getClientRects()].map((x) => Math.round(x.top))).size; }")
+        assert lines == 1, f"at {width} px “Confirm” breaks over {lines} lines"
+    assert_accessible_at_every_width(sam)
