@@ -88,6 +88,17 @@ def test_many_failures_from_one_address_are_limited_across_accounts(database_url
         limiter.enabled = False
 
 
+def test_other_rate_limited_pages_answer_with_the_same_page(limited_app):
+    client = limited_app.test_client()
+    for n in range(4):
+        page = client.get("/register")
+        response = client.post("/register", data={"csrf_token": csrf_from(page.get_data(as_text=True)),
+                                                  "email": f"burst{n}@team.test", "display_name": f"Burst {n}",
+                                                  "password": "convene-demo"})
+    assert response.status_code == 429 and response.headers["Retry-After"]
+    assert "Please wait a moment" in _text(response) and 'class="site-header"' in _text(response)
+
+
 def test_a_limit_on_the_api_answers_problem_json_with_retry_after(app):
     from werkzeug.exceptions import TooManyRequests
 
