@@ -65,6 +65,20 @@ def test_sixth_wrong_password_for_one_account_is_refused_with_the_sites_page(lim
     assert _attempt(client, email, "convene-demo").status_code == 429
 
 
+def test_retrying_while_locked_out_does_not_use_up_the_addresss_allowance(database_url):
+    app = create_app(conftest.test_config(database_url, RATELIMIT_ENABLED=True, RATELIMIT_STORAGE_URI="memory://",
+                                          SIGN_IN_FAILURES_PER_ADDRESS="8 per 10 minutes"))
+    try:
+        mistyper, colleague = _colleagues(app, 2)
+        client = app.test_client()
+        statuses = [_attempt(client, mistyper, "wrong password").status_code for _ in range(12)]
+        assert statuses == [422] * 5 + [429] * 7
+        assert _attempt(app.test_client(), colleague, "wrong password").status_code == 422  # 6 of 8 used
+        assert _attempt(app.test_client(), colleague, "convene-demo").status_code == 302
+    finally:
+        limiter.enabled = False
+
+
 def test_one_persons_typos_do_not_lock_out_a_colleague_at_the_same_address(limited_app):
     mistyper, colleague = _colleagues(limited_app, 2)
     client = limited_app.test_client()

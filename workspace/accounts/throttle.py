@@ -17,8 +17,12 @@ def _account_key() -> str:
 
 
 def _failed(response) -> bool:
-    """A sign-in failed when the form came back instead of the redirect to the person's page."""
-    return response.status_code != 302
+    """A password was checked and refused (the form came back as 422).
+
+    Not a success (302), and not an attempt refused by a limit (429): waiting out a limit must
+    not use up the allowance of the colleagues behind the same address.
+    """
+    return response.status_code == 422
 
 
 def sign_in_limits(view):
