@@ -76,6 +76,7 @@ def test_a_singular_stays_singular_and_capitals_are_kept():
 @pytest.mark.parametrize("phrase, plural", [
     ("client", "clients"), ("care coordinator", "care coordinators"), ("person we support", "people we support"),
     ("head of service", "heads of service"), ("crisis", "crises"), ("police", "police"), ("staff", "staff"),
+    ("family", "families"), ("address", "addresses"), ("Person", "People"), ("CPN", "CPNs"), ("key", "keys"),
 ])
 def test_the_head_noun_of_a_phrase_takes_the_plural(phrase, plural):
     assert plural_of(phrase) == plural

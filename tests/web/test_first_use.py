@@ -1,4 +1,6 @@
 """First use (issue 8): sign-in limits, refused endorsements, join requests, exports, forms."""
+from contextlib import contextmanager
+
 import pytest
 
 from tests import conftest
@@ -9,18 +11,27 @@ from workspace.extensions import db, limiter
 
 # --- sign-in limits ----------------------------------------------------------------------------
 
-@pytest.fixture
-def limited_app(database_url):
+@contextmanager
+def rate_limited(database_url, **config):
     """The app with rate limits on (the suite's app has them off), on fresh in-memory counters.
 
     The limiter is one extension object: binding it to this app turns it on, so it is turned off
     again afterwards for every other test.
     """
-    app = create_app(conftest.test_config(database_url, RATELIMIT_ENABLED=True, RATELIMIT_STORAGE_URI="memory://"))
+    app = create_app(conftest.test_config(database_url, RATELIMIT_ENABLED=True, RATELIMIT_STORAGE_URI="memory://",
+                                          **config))
     try:
         yield app
     finally:
         limiter.enabled = False
+        with app.app_context():
+            db.engine.dispose()
+
+
+@pytest.fixture
+def limited_app(database_url):
+    with rate_limited(database_url) as app:
+        yield app
 
 
 def _text(response) -> str:
@@ -66,17 +77,13 @@ def test_sixth_wrong_password_for_one_account_is_refused_with_the_sites_page(lim
 
 
 def test_retrying_while_locked_out_does_not_use_up_the_addresss_allowance(database_url):
-    app = create_app(conftest.test_config(database_url, RATELIMIT_ENABLED=True, RATELIMIT_STORAGE_URI="memory://",
-                                          SIGN_IN_FAILURES_PER_ADDRESS="8 per 10 minutes"))
-    try:
+    with rate_limited(database_url, SIGN_IN_FAILURES_PER_ADDRESS="8 per 10 minutes") as app:
         mistyper, colleague = _colleagues(app, 2)
         client = app.test_client()
         statuses = [_attempt(client, mistyper, "wrong password").status_code for _ in range(12)]
         assert statuses == [422] * 5 + [429] * 7
         assert _attempt(app.test_client(), colleague, "wrong password").status_code == 422  # 6 of 8 used
         assert _attempt(app.test_client(), colleague, "convene-demo").status_code == 302
-    finally:
-        limiter.enabled = False
 
 
 def test_one_persons_typos_do_not_lock_out_a_colleague_at_the_same_address(limited_app):
@@ -88,9 +95,7 @@ def test_one_persons_typos_do_not_lock_out_a_colleague_at_the_same_address(limit
 
 
 def test_many_failures_from_one_address_are_limited_across_accounts(database_url):
-    app = create_app(conftest.test_config(database_url, RATELIMIT_ENABLED=True, RATELIMIT_STORAGE_URI="memory://",
-                                 SIGN_IN_FAILURES_PER_ADDRESS="3 per 10 minutes"))
-    try:
+    with rate_limited(database_url, SIGN_IN_FAILURES_PER_ADDRESS="3 per 10 minutes") as app:
         client = app.test_client()
         for n in range(3):
             assert _attempt(client, f"nobody{n}@team.test", "guess").status_code == 422
@@ -98,8 +103,6 @@ def test_many_failures_from_one_address_are_limited_across_accounts(database_url
         assert refused.status_code == 429
         assert int(refused.headers["Retry-After"]) > 60
         assert "Please try again in 10 minutes." in _text(refused)
-    finally:
-        limiter.enabled = False
 
 
 def test_other_rate_limited_pages_answer_with_the_same_page(limited_app):

@@ -1,25 +1,47 @@
 """Keep a word's number when "Read in my words" puts another community's term in its place.
 
 "clients" read by a psychiatrist must become "patients", not "patient". A matched form is plural
-only when the glossary itself says so: another form of the same term is its singular (inflect
-decides what the plural of a word is). Anything else is left in the number it was defined in.
+only when the glossary itself says so: another form of the same term is its singular. Anything else
+is left in the number it was defined in.
+
+English plurals by rule, with the irregular nouns a care or policing glossary meets. Not the
+`inflect` package: it was tried, and importing it took 2-4 s (typeguard instruments it at import),
+on every process start, for what a page of rules does.
 """
 import re
-import threading
 from functools import lru_cache
-
-import inflect
 
 # In a phrase with a clause or a preposition the head noun comes first: "person we support" →
 # "people we support", "head of service" → "heads of service". Otherwise it comes last: "care coordinators".
 FUNCTION_WORDS = frozenset("of in on for with at to from under by who whom whose that which we they you "
                            "he she it i our their".split())
-# Words that do not take a plural (or already are one): inflect would say "polices", "staffs".
+# Words that do not take a plural (or already are one): not "polices", "staffs".
 UNCHANGING = frozenset("""police staff personnel people children men women folk news information advice data
 evidence equipment housing welfare care support aftercare healthcare safeguarding research guidance
 feedback knowledge legislation accommodation supervision treatment medication""".split())
-_engine = inflect.engine()
-_lock = threading.Lock()  # inflect's engine keeps per-call state: one caller at a time
+IRREGULAR = {"person": "people", "child": "children", "man": "men", "woman": "women", "foot": "feet",
+             "tooth": "teeth", "mouse": "mice", "goose": "geese", "ox": "oxen", "criterion": "criteria",
+             "phenomenon": "phenomena", "index": "indices", "appendix": "appendices", "matrix": "matrices",
+             "thesis": "theses", "crisis": "crises", "diagnosis": "diagnoses", "prognosis": "prognoses",
+             "analysis": "analyses", "hypothesis": "hypotheses", "basis": "bases", "psychosis": "psychoses",
+             "neurosis": "neuroses", "synopsis": "synopses", "life": "lives", "wife": "wives", "knife": "knives",
+             "half": "halves", "self": "selves", "shelf": "shelves", "leaf": "leaves", "thief": "thieves",
+             "calf": "calves", "wolf": "wolves", "loaf": "loaves", "echo": "echoes", "hero": "heroes",
+             "potato": "potatoes", "tomato": "tomatoes", "veto": "vetoes"}
+
+
+def _plural_word(word: str) -> str:
+    """The plural of one noun as a glossary writes it (capitals are matched to the text later)."""
+    if word.isupper() and len(word) > 1:
+        return word + "s"  # an acronym: CPNs
+    lower = word.casefold()
+    if lower in IRREGULAR:
+        return word[:1] + IRREGULAR[lower][1:]
+    if re.search(r"(s|sh|ch|x|z)$", lower):
+        return word + "es"
+    if re.search(r"[^aeiou]y$", lower):
+        return word[:-1] + "ies"
+    return word + "s"
 
 
 def _same(a: str, b: str) -> bool:
@@ -33,8 +55,7 @@ def plural_of(phrase: str) -> str:
     head = next((i - 1 for i, w in enumerate(words) if i > 0 and w.casefold() in FUNCTION_WORDS), len(words) - 1)
     if not re.fullmatch(r"[^\W\d_][\w'’-]*", words[head]) or words[head].casefold() in UNCHANGING:
         return phrase
-    with _lock:
-        words[head] = _engine.plural_noun(words[head])
+    words[head] = _plural_word(words[head])
     return " ".join(words)
 
 
