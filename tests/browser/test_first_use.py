@@ -191,3 +191,22 @@ def test_bridge_buttons_keep_their_words_whole_and_say_who_is_awaited(browsing, 
                                  " return new Set([...r.getClientRects()].map((x) => Math.round(x.top))).size; }")
         assert lines == 1, f"at {width} px “Confirm” breaks over {lines} lines"
     assert_accessible_at_every_width(sam)
+
+
+# --- 12. forms: the propose-space form and every field's attributes -------------------------------
+
+def test_the_propose_space_form_offers_only_other_communities_and_passes_axe(browsing):
+    priya = browsing.sign_in(PRIYA)
+    priya.goto("/spaces/new")
+    invitees = priya.get_by_role("group", name="Communities to invite").or_(priya.locator("#community_ids"))
+    expect(invitees.get_by_label("Social Work")).to_be_visible()
+    expect(invitees.get_by_label("Psychiatry")).to_have_count(0)
+    assert priya.locator('[aria-describedby="None"], [rows="None"], [autocomplete="None"]').count() == 0
+    assert_accessible_at_every_width(priya)
+
+
+def test_the_sign_in_page_passes_axe_at_both_widths(browsing):
+    page = browsing.new_page()
+    page.goto("/login")
+    assert page.locator('[aria-describedby="None"], [autocomplete="None"]').count() == 0
+    assert_accessible_at_every_width(page)
