@@ -63,7 +63,8 @@ def run_clients(options: dict, timeout: float) -> dict:
                             capture_output=True, text=True, timeout=timeout)
     if result.returncode != 0:
         raise RuntimeError(f"the Node clients failed:\n{result.stderr[-4000:]}")
-    for line in result.stderr.splitlines()[-5:]:
+    lines = result.stderr.splitlines()
+    for line in [l for l in lines if "could not read" in l][:3] + lines[-5:]:
         log("  node:", line)
     return json.loads(result.stdout.strip().splitlines()[-1])
 
@@ -104,6 +105,13 @@ def convene_run(server, size: tuple[int, int], seconds: float, common: dict) -> 
                           "editors": size[0], "readers": size[1], "seconds": seconds}, timeout=seconds + 300)
     result["server_cpu_percent_of_one_core"] = round(100 * (cpu_seconds(pid) - before) / (time.monotonic() - started), 1)
     result["document_id"] = document_id
+    Path(tempfile.gettempdir(), "convene-live-server.log").write_text(server.log())  # kept for a look afterwards
+    errors = [line for line in server.log().splitlines() if " ERROR " in line]
+    result["server_errors"] = len(errors)
+    if errors:
+        log("  server errors (first 3):\n    " + "\n    ".join(errors[:3]))
+        tail = server.log()
+        log(tail[tail.find("Traceback"):][:3000])
     # The durable truth: what a fresh reader gets from the API must equal the clients' copies.
     stored = requests.get(f"{server.url}/api/v1/documents/{document_id}",
                           headers={"Authorization": f"Bearer {tokens[EDITOR_ACCOUNTS[0]]}"}, timeout=60)
