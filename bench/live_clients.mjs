@@ -55,6 +55,7 @@ class Client {
     this.latencies = [];
     this.cursorsSeen = 0;
     this.lastSeq = null;
+    this.lastResync = -1e9;
     this.pointers = new Map(); // typist client id -> index of the next keystroke not yet seen
     this.socket = io(url, {
       transports: ["websocket"], auth: { token }, reconnection: true, forceNew: true,
@@ -96,6 +97,7 @@ class Client {
         return;
       }
       this.joined = true;
+      if (typeof ack.seq === "number") this.lastSeq = Math.max(this.lastSeq ?? 0, ack.seq);
       this.syncStep1();
       if (this.editor) this.awareness.setLocalStateField("user", { color: "#1f5f8b" });
     });
@@ -134,12 +136,16 @@ class Client {
       if (syncType === syncProtocol.messageYjsSyncStep2) this.synced = true;
       // The client's duty (docs/realtime.md): a relayed update names the room's sequence; a jump
       // means something was missed, so ask for it at once with a sync step 1.
+      let gap = false;
       if (meta && typeof meta === "object" && typeof meta.seq === "number") {
-        if (typeof meta.prev === "number" && this.lastSeq !== null && meta.prev > this.lastSeq) {
-          gapsDetected += 1;
-          this.syncStep1();
-        }
+        if (typeof meta.prev === "number" && this.lastSeq !== null && meta.prev > this.lastSeq) gap = true;
         if (this.lastSeq === null || meta.seq > this.lastSeq) this.lastSeq = meta.seq;
+      }
+      if (syncType === syncProtocol.messageYjsUpdate && (this.doc.store.pendingStructs || this.doc.store.pendingDs)) gap = true;
+      if (gap && now() - this.lastResync >= 500) {
+        this.lastResync = now();
+        gapsDetected += 1;
+        this.syncStep1();
       }
       this.observe();
     } else if (type === MESSAGE_AWARENESS) {
