@@ -13,7 +13,7 @@ const MESSAGE_AWARENESS = 1;
 const RESYNC_MS = 30000;
 
 export class SocketIOProvider {
-  constructor(socket, documentId, doc, { onChange = () => {}, onRefused = () => {} } = {}) {
+  constructor(socket, documentId, doc, { onChange = () => {}, onRefused = () => {}, resyncMs = RESYNC_MS } = {}) {
     this.socket = socket;
     this.documentId = documentId;
     this.doc = doc;
@@ -29,7 +29,7 @@ export class SocketIOProvider {
     this.lastSeq = null;     // the highest relayed seq applied (relayed updates carry {seq, prev})
     this.resyncs = 0;        // sync step 1s sent after a gap (for tests and diagnostics)
     this._lastResync = 0;
-    this._resyncTimer = setInterval(() => { if (this.joined) this.syncStep1(); }, RESYNC_MS);
+    this._resyncTimer = setInterval(() => { if (this.joined) this.syncStep1(); }, resyncMs);
 
     this._onConnect = () => this.join();
     this._onDisconnect = () => {
