@@ -199,6 +199,8 @@ def relay():
     listeners = live_documents().stored_listeners
     if existing.stored not in listeners:  # (tests replace the live documents between tests)
         listeners.append(existing.stored)
+    if existing.tick > 0:
+        existing._ensure_thread()  # it also polls the log: other processes may store with no queue to tell us
     return existing
 
 
