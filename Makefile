@@ -4,7 +4,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 PYTHON ?= python3
 PORT ?= 5000
-THREADS ?= 200
+# Each WebSocket holds one of gunicorn's threads for its lifetime: 600 serves a 100 + 400 meeting.
+THREADS ?= 600
 export FLASK_APP := wsgi
 
 .PHONY: run test setup migrate chromium bench clean

@@ -127,8 +127,8 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=30, help="typing time per size")
     parser.add_argument("--servers", default="relay,convene", help="relay, convene or both (in this order)")
     parser.add_argument("--no-cursors", action="store_true", help="typists do not move their cursor")
-    parser.add_argument("--threads", type=int, default=int(os.environ.get("THREADS", 200)),
-                        help="gunicorn threads (make run's default)")
+    parser.add_argument("--threads", type=int, default=int(os.environ.get("THREADS", 600)),
+                        help="gunicorn threads (make run's default; each WebSocket holds one)")
     parser.add_argument("--app", default=os.environ.get("BENCH_APP_MODULE", "wsgi:app"))
     args = parser.parse_args()
     sys.path.insert(0, str(ROOT))
