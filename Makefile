@@ -51,6 +51,7 @@ test: setup chromium
 # Benchmarks print JSON figures with a baseline measured in the same run (see docs/performance.md).
 bench: setup
 	$(BIN)/python -m bench.coedit
+	$(BIN)/python -m bench.live
 	$(BIN)/python -m bench.boards
 	$(BIN)/python -m bench.glossary
 
