@@ -17,6 +17,7 @@ def register(socketio) -> None:
     bind(socketio)
     _send_each_packet_whole(socketio.server)
     _handle_internal_notices()
+    _decline_permessage_deflate()
 
 
 def _send_each_packet_whole(server) -> None:
@@ -80,3 +81,27 @@ def _read_notice(event: str, data) -> None:
     except Exception:
         import logging
         logging.getLogger("convene.realtime").exception("could not read the notice %s", event)
+
+
+def _decline_permessage_deflate() -> None:
+    """Answer WebSocket handshakes without permessage-deflate, which browsers always offer.
+
+    simple-websocket accepts it unconditionally; compressing every frame costs the server ~6 µs a frame
+    and each client far more, for Yjs updates and cursor moves of a few dozen bytes that barely shrink
+    (issue 13's measurements). The handshake then simply leaves the extension out.
+    """
+    try:
+        from simple_websocket import ws as simple_ws
+        from wsproto.extensions import PerMessageDeflate
+    except ImportError:  # pragma: no cover (simple-websocket is a requirement)
+        return
+    if getattr(simple_ws.PerMessageDeflate, "_convene_declined", False):
+        return
+
+    class DeclinedDeflate(PerMessageDeflate):
+        _convene_declined = True
+
+        def accept(self, offer):
+            return None
+
+    simple_ws.PerMessageDeflate = DeclinedDeflate
