@@ -4,7 +4,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 PYTHON ?= python3
 PORT ?= 5000
-THREADS ?= 200
+# Each WebSocket holds one of gunicorn's threads for its lifetime: 600 serves a 100 + 400 meeting.
+THREADS ?= 600
 export FLASK_APP := wsgi
 
 .PHONY: run test setup migrate chromium bench clean
@@ -50,6 +51,7 @@ test: setup chromium
 # Benchmarks print JSON figures with a baseline measured in the same run (see docs/performance.md).
 bench: setup
 	$(BIN)/python -m bench.coedit
+	$(BIN)/python -m bench.live
 	$(BIN)/python -m bench.boards
 	$(BIN)/python -m bench.glossary
 	$(BIN)/python -m bench.comments
