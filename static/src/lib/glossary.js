@@ -4,9 +4,16 @@
 // reading order (so Tab reaches its links and screen readers read it next), filled with copies of
 // the server-rendered, sanitised entries in #glossary-entries. Escape or the Close button closes it
 // and returns focus to the mark. No user text is ever inserted as HTML from JavaScript.
-
+//
+// A mark opens its popover three ways: hovering it (closes when the pointer leaves both the mark and
+// the popover), keyboard focus (closes when focus leaves both; Tab from the mark goes on to the next
+// mark rather than into the popover), and a click or Enter, which pins it open (Tab then reaches its
+// links; Escape, Close or a click elsewhere closes it).
 const ID = /^\d+$/;
-let current = null; // { button, popover }
+let current = null; // { button, popover, pinned }
+let refocusing = false; // focus returning to a mark after Close/Escape must not reopen it
+let hoverTimer = null;
+const HOVER_CLOSE_MS = 300; // time to move the pointer from the mark into its popover
 
 function entryFor(id) {
   if (!ID.test(id)) return null;
@@ -17,13 +24,17 @@ export function closePopover({ focus = true } = {}) {
   if (!current) return;
   const { button, popover } = current;
   current = null;
+  clearTimeout(hoverTimer);
   popover.remove();
   button.setAttribute("aria-expanded", "false");
   button.removeAttribute("aria-controls");
-  if (focus && document.contains(button)) button.focus();
+  if (focus && document.contains(button)) {
+    refocusing = true;
+    try { button.focus(); } finally { refocusing = false; }
+  }
 }
 
-export function openPopover(button) {
+export function openPopover(button, { pinned = true } = {}) {
   closePopover({ focus: false });
   const popover = document.createElement("div");
   popover.className = "term-popover";
@@ -54,18 +65,42 @@ export function openPopover(button) {
   button.after(popover);
   button.setAttribute("aria-expanded", "true");
   button.setAttribute("aria-controls", popover.id);
+  placePopover(button, popover);
+  current = { button, popover, pinned };
+}
+
+// Below the mark (above it when only there it fits), moved left as far as needed to stay within the
+// viewport's width (never past its left edge).
+function placePopover(button, popover) {
   popover.style.left = `${Math.max(0, button.offsetLeft)}px`;
   popover.style.top = `${button.offsetTop + button.offsetHeight + 4}px`;
-  current = { button, popover };
+  const margin = 8;
+  let box = popover.getBoundingClientRect();
+  const mark = button.getBoundingClientRect();
+  const viewportHeight = document.documentElement.clientHeight;
+  if (box.bottom > viewportHeight - margin && mark.top - box.height - 4 >= margin) {
+    popover.style.top = `${button.offsetTop - box.height - 4}px`;
+    box = popover.getBoundingClientRect();
+  }
+  const overflow = box.right - (document.documentElement.clientWidth - margin);
+  if (overflow > 0) {
+    const left = Math.max(button.offsetLeft - overflow, button.offsetLeft - box.left + margin);
+    popover.style.left = `${left}px`;
+  }
 }
+
+const markOf = (target) => (target && target.closest ? target.closest("button.term[data-term-ids]") : null);
+const inCurrent = (node) => !!(current && node && (current.button.contains(node) || current.popover.contains(node)));
 
 export function installPopovers(root = document) {
   root.addEventListener("click", (event) => {
-    const button = event.target.closest && event.target.closest("button.term[data-term-ids]");
+    const button = markOf(event.target);
     if (button) {
       event.preventDefault();
-      if (current && current.button === button) closePopover();
-      else openPopover(button);
+      if (current && current.button === button) {
+        if (current.pinned) closePopover();
+        else current.pinned = true; // opened by hover or focus: the click keeps it open
+      } else openPopover(button);
       return;
     }
     if (current && !current.popover.contains(event.target)) closePopover({ focus: false });
@@ -74,7 +109,38 @@ export function installPopovers(root = document) {
     if (event.key === "Escape" && current) {
       event.preventDefault();
       closePopover();
+      return;
     }
+    // Tab from a mark whose popover only opened on focus: go on to the next thing, not into it.
+    if (event.key === "Tab" && !event.shiftKey && current && !current.pinned && event.target === current.button) {
+      closePopover({ focus: false });
+    }
+  });
+  // Keyboard focus opens a mark's popover; leaving both the mark and the popover closes it.
+  root.addEventListener("focusin", (event) => {
+    const button = markOf(event.target);
+    if (!button || refocusing || (current && current.button === button)) return;
+    openPopover(button, { pinned: false });
+  });
+  root.addEventListener("focusout", (event) => {
+    if (!current || current.pinned || !inCurrent(event.target) || inCurrent(event.relatedTarget)) return;
+    closePopover({ focus: false });
+  });
+  // Hover opens it too; it stays while the pointer is over the mark or the popover.
+  root.addEventListener("pointerover", (event) => {
+    if (event.pointerType === "touch") return; // a tap is a click
+    const button = markOf(event.target);
+    if (inCurrent(event.target)) { clearTimeout(hoverTimer); return; }
+    if (!button) return;
+    if (current && current.pinned) return; // a popover someone opened on purpose stays until closed
+    clearTimeout(hoverTimer);
+    openPopover(button, { pinned: false });
+  });
+  root.addEventListener("pointerout", (event) => {
+    if (!current || current.pinned || !inCurrent(event.target) || inCurrent(event.relatedTarget)) return;
+    if (current.button.contains(document.activeElement) || current.popover.contains(document.activeElement)) return;
+    clearTimeout(hoverTimer);
+    hoverTimer = setTimeout(() => { if (current && !current.pinned) closePopover({ focus: false }); }, HOVER_CLOSE_MS);
   });
 }
 
