@@ -4,11 +4,14 @@
 // communities' terms, and gentle jargon hints sit beside it; all follow `glossary_changed` live.
 import * as Y from "yjs";
 import { IndexeddbPersistence } from "y-indexeddb";
-import { basicSetup } from "codemirror";
 import { ChangeSet, Compartment, EditorSelection, EditorState } from "@codemirror/state";
 import { EditorView } from "@codemirror/view";
 import { markdown } from "@codemirror/lang-markdown";
 import { yCollab } from "y-codemirror.next";
+import { editorSetup, markdownViewExtras } from "./lib/editor-setup.js";
+import { formatKeymap, formatToolbar, undoCommands } from "./lib/format-toolbar.js";
+import { writingView } from "./lib/writing-view.js";
+import { remoteCursorLabels } from "./lib/remote-cursor-labels.js";
 import { connect } from "./lib/live.js";
 import { SocketIOProvider } from "./lib/yprovider.js";
 import { csrfHeaders } from "./lib/csrf.js";
@@ -71,6 +74,13 @@ function start(root) {
   provider.awareness.setLocalStateField("user", { name: root.dataset.userName, color: colour, colorLight: `${colour}33` });
 
   const editable = new Compartment();
+  // Writing view (formatted in place, the default) or plain Markdown: each person's choice, kept here.
+  const viewMode = new Compartment();
+  let mode = readViewMode();
+  // Undo and redo only this person's edits: the Yjs UndoManager tracks local changes, not the co-authors'.
+  const undoManager = new Y.UndoManager(ytext);
+  const history = undoCommands(undoManager);
+  let toolbar = null; // made once the editor exists
   const glossaryOn = root.dataset.glossaryEnabled === "true";
   const canEdit = () => provider.role === "editor" || (provider.role === null && root.dataset.canEdit === "true");
   const view = new EditorView({
@@ -78,11 +88,14 @@ function start(root) {
     state: EditorState.create({
       doc: ytext.toString(),
       extensions: [
-        basicSetup, markdown(), EditorView.lineWrapping, authorMarks,
-        yCollab(ytext, provider.awareness),
+        editorSetup, markdown(), EditorView.lineWrapping, authorMarks,
+        formatKeymap(history),
+        yCollab(ytext, provider.awareness, { undoManager }),
+        remoteCursorLabels(provider.awareness),
         editable.of(editability(root.dataset.canEdit === "true")),
-        EditorView.contentAttributes.of({ "aria-label": "Document text (Markdown)" }),
+        viewMode.of(viewModeExtensions(mode)),
         EditorView.updateListener.of((update) => {
+          if (update.selectionSet || update.docChanged) updateToolbar(update.state);
           if (update.selectionSet && showingAuthors) announceAuthor();
           if (update.docChanged && hintsAsked) hintsAsked.changes = hintsAsked.changes.compose(update.changes);
         }),
@@ -96,6 +109,37 @@ function start(root) {
   function editability(on) {
     return [EditorState.readOnly.of(!on), EditorView.editable.of(on)];
   }
+
+  // The formatting toolbar and the view switch above the editor.
+  const tools = document.getElementById("editor-tools");
+  toolbar = formatToolbar(tools, view, history, { controls: "editor" });
+  toolbar.setEditable(editableNow);
+  function updateToolbar(state) {
+    if (toolbar) toolbar.update(state, { canUndo: undoManager.undoStack.length > 0, canRedo: undoManager.redoStack.length > 0 });
+  }
+  undoManager.on("stack-item-added", () => updateToolbar(view.state));
+  undoManager.on("stack-item-popped", () => updateToolbar(view.state));
+  updateToolbar(view.state);
+  const modeToggle = document.createElement("button");
+  modeToggle.type = "button";
+  modeToggle.id = "editor-mode";
+  modeToggle.className = "button button--secondary editor-mode";
+  modeToggle.textContent = "Show Markdown";
+  modeToggle.title = "Show the text as plain Markdown, with its markup (**, ##, 1.) visible";
+  tools.append(modeToggle);
+  const modeNote = document.querySelector("#editor-heading .muted");
+  function showMode() {
+    modeToggle.setAttribute("aria-pressed", String(mode === "markdown"));
+    root.dataset.editorView = mode;
+    if (modeNote) modeNote.textContent = mode === "markdown" ? "(Markdown)" : "";
+  }
+  modeToggle.addEventListener("click", () => {
+    mode = mode === "markdown" ? "writing" : "markdown";
+    try { localStorage.setItem(VIEW_MODE_KEY, mode); } catch (err) { /* storage off: for this page only */ }
+    view.dispatch({ effects: viewMode.reconfigure(viewModeExtensions(mode)) });
+    showMode();
+  });
+  showMode();
 
   function render() {
     let text, state;
@@ -115,6 +159,7 @@ function start(root) {
     if (allowed !== editableNow) {
       editableNow = allowed;
       if (hintsSection) hintsSection.hidden = !allowed;
+      toolbar.setEditable(allowed);
       // Never dispatch from inside an editor update (a local edit reaches us synchronously).
       queueMicrotask(() => {
         view.dispatch({ effects: editable.reconfigure(editability(allowed)) });
@@ -135,7 +180,7 @@ function start(root) {
     checkChangedSinceProposal();
     if (showingAuthors) refreshAuthors();
   });
-  let mode = "annotated"; // or "mine": "Read in my words"
+  let previewMode = "annotated"; // or "mine": "Read in my words"
   let previewAsked = 0;
   let previewShown = 0;
   async function refreshPreview() {
@@ -143,7 +188,7 @@ function start(root) {
     try {
       const response = await fetch(root.dataset.previewUrl, {
         method: "POST", headers: csrfHeaders(), credentials: "same-origin",
-        body: JSON.stringify({ text: ytext.toString(), mode }),
+        body: JSON.stringify({ text: ytext.toString(), mode: previewMode }),
       });
       if (!response.ok) throw new Error(String(response.status));
       const body = await response.json();
@@ -166,11 +211,11 @@ function start(root) {
   const mineNote = document.getElementById("read-in-my-words-note");
   if (mineToggle) {
     mineToggle.addEventListener("click", async () => {
-      mode = mode === "mine" ? "annotated" : "mine";
-      mineToggle.setAttribute("aria-pressed", String(mode === "mine"));
-      mineNote.hidden = mode !== "mine";
+      previewMode = previewMode === "mine" ? "annotated" : "mine";
+      mineToggle.setAttribute("aria-pressed", String(previewMode === "mine"));
+      mineNote.hidden = previewMode !== "mine";
       if (await refreshPreview()) {
-        glossaryLive.textContent = mode === "mine" ? "The preview shows the text in your community's words."
+        glossaryLive.textContent = previewMode === "mine" ? "The preview shows the text in your community's words."
           : "The preview shows the text as written.";
       }
     });
@@ -379,5 +424,19 @@ function start(root) {
     if (!local && (provider.inFlight || provider.unsent)) event.preventDefault();
   });
   render();
-  window.conveneEditor = { ydoc, ytext, view, provider, socket }; // for tests and debugging
+  window.conveneEditor = { ydoc, ytext, view, provider, socket, undoManager }; // for tests and debugging
+}
+
+const VIEW_MODE_KEY = "convene:editor-view";
+function readViewMode() {
+  try {
+    return localStorage.getItem(VIEW_MODE_KEY) === "markdown" ? "markdown" : "writing";
+  } catch (err) {
+    return "writing";
+  }
+}
+function viewModeExtensions(mode) {
+  return mode === "markdown"
+    ? [markdownViewExtras, EditorView.contentAttributes.of({ "aria-label": "Document text (Markdown)" })]
+    : [writingView, EditorView.contentAttributes.of({ "aria-label": "Document text" })];
 }
