@@ -25,6 +25,7 @@ const root = document.getElementById("document");
 const POSITION_LABELS = { endorse: "Endorse", reservations: "Endorse with reservations",
   stand_aside: "Stand aside", block: "Block" };
 const STATUS_LABELS = { drafting: "Drafting", in_review: "In review", adopted: "Adopted", withdrawn: "Withdrawn" };
+const VIEW_MODE_KEY = "convene:editor-view"; // "writing" (the default) or "markdown", per person on this device
 const CURSOR_COLOURS = ["#1f5f8b", "#8b1f5f", "#5f8b1f", "#8b5f1f", "#1f8b7a", "#5f1f8b"];
 
 if (root) start(root);
@@ -427,7 +428,6 @@ function start(root) {
   window.conveneEditor = { ydoc, ytext, view, provider, socket, undoManager }; // for tests and debugging
 }
 
-const VIEW_MODE_KEY = "convene:editor-view";
 function readViewMode() {
   try {
     return localStorage.getItem(VIEW_MODE_KEY) === "markdown" ? "markdown" : "writing";

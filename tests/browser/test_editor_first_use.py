@@ -132,3 +132,167 @@ def test_preview_glossary_marks_open_on_hover_and_on_keyboard_focus(live_server,
     expect(popover).to_have_count(0)
     expect(mark).to_be_focused()
     assert browsing.errors == []
+
+
+# --- 13. writing without knowing Markdown -------------------------------------------------------
+
+def line(page, text: str):
+    return page.locator(".cm-line", has_text=text)
+
+
+def move_to_line(page, number: int) -> None:
+    """Put the cursor at the start of a line with the keyboard (the editor has focus)."""
+    page.keyboard.press("Control+Home")
+    for _ in range(number - 1):
+        page.keyboard.press("ArrowDown")
+    page.keyboard.press("Home")
+
+
+@pytest.mark.parametrize("viewport", [WIDE, PHONE], ids=["1280px", "390px"])
+def test_toolbar_and_writing_view_format_without_markdown(live_server, browsing, viewport):
+    page = browsing.sign_in(PRIYA)
+    page.set_viewport_size(viewport)
+    page.goto("/")
+    page.evaluate("localStorage.clear()")
+    document_id = new_document(page, live_server.space_id(REFERRAL),
+                               "Plan for the meeting\nWe agree on the steps\nfirst step\nsecond step\nlast words\n")
+    open_document(page, document_id)
+    toolbar = page.get_by_role("toolbar", name="Formatting")
+    for name in ("Bold", "Italic", "Heading 1", "Heading 2", "Heading 3", "Bulleted list", "Numbered list",
+                 "Link", "Quote", "Undo", "Redo"):
+        expect(toolbar.get_by_role("button", name=name, exact=True)).to_be_visible()
+    expect(toolbar.get_by_role("button", name="Bold")).to_have_attribute("aria-keyshortcuts", "Control+B")
+    expect(page.locator("#editor-mode")).to_have_attribute("aria-pressed", "false")  # the writing view is the default
+
+    # Keyboard: the toolbar is one Tab stop; the arrow keys, Home and End move inside it.
+    page.locator("#toggle-authors").focus()
+    page.keyboard.press("Tab")
+    expect(toolbar.get_by_role("button", name="Bold")).to_be_focused()
+    page.keyboard.press("ArrowRight")
+    expect(toolbar.get_by_role("button", name="Italic")).to_be_focused()
+    page.keyboard.press("End")
+    expect(toolbar.get_by_role("button", name="Redo")).to_be_focused()
+    page.keyboard.press("ArrowRight")
+    expect(toolbar.get_by_role("button", name="Bold")).to_be_focused()
+    assert toolbar.locator("button[tabindex='0']").count() == 1
+
+    # Bold with the usual shortcut, on the word at the cursor.
+    page.locator(".cm-content").focus()
+    move_to_line(page, 2)
+    page.keyboard.press("Control+ArrowRight")
+    page.keyboard.press("Control+ArrowRight")  # inside or after "agree"
+    page.keyboard.press("ArrowLeft")
+    page.keyboard.press("Control+b")
+    expect(page.locator(".cm-wv-strong")).to_have_text(re.compile(r"^\**agree\**$"))
+    assert "We **agree** on the steps" in ytext(page)
+
+    # A heading from the toolbar, with the mouse; the editor keeps focus.
+    move_to_line(page, 1)
+    toolbar.get_by_role("button", name="Heading 2").click()
+    expect(page.locator(".cm-content")).to_be_focused()
+    assert ytext(page).startswith("## Plan for the meeting\n")
+    expect(toolbar.get_by_role("button", name="Heading 2")).to_have_attribute("aria-pressed", "true")
+
+    # A bulleted list over two selected lines; a quote; a link, typed over its address.
+    move_to_line(page, 3)
+    page.keyboard.press("Shift+ArrowDown")
+    page.keyboard.press("Control+Shift+8")
+    assert "\n- first step\n- second step\n" in ytext(page)
+    move_to_line(page, 5)
+    toolbar.get_by_role("button", name="Quote").click()
+    assert "\n> last words\n" in ytext(page)
+    move_to_line(page, 2)
+    page.keyboard.press("End")
+    page.keyboard.press("Control+Shift+ArrowLeft")  # "steps"
+    page.keyboard.press("Control+k")
+    page.keyboard.type("https://example.org/plan")
+    assert "We **agree** on the [steps](https://example.org/plan)" in ytext(page)
+    move_to_line(page, 6)  # away from the formatted lines: their markup is hidden
+
+    # Formatted in place: no **, ##, -, > or link address on screen, the words styled instead.
+    expect(line(page, "Plan for the meeting")).to_have_text("Plan for the meeting")
+    expect(line(page, "Plan for the meeting")).to_have_class(re.compile(r"cm-wv-h2"))
+    expect(line(page, "agree")).to_have_text("We agree on the steps")
+    expect(page.locator(".cm-wv-strong")).to_have_text("agree")
+    expect(page.locator(".cm-wv-link")).to_have_text("steps")
+    expect(line(page, "first step")).to_have_text(re.compile(r"^•\s*first step\s*$"))
+    expect(line(page, "last words")).to_have_text("last words")
+    expect(line(page, "last words")).to_have_class(re.compile(r"cm-wv-quote"))
+    # The stored form is still Markdown: the server's preview renders it.
+    expect(page.locator("#preview h2")).to_have_text("Plan for the meeting")
+    expect(page.locator("#preview strong")).to_have_text("agree")
+    expect(page.locator("#preview a[href='https://example.org/plan']")).to_have_text("steps")
+    expect(page.locator("#preview li")).to_have_count(2)
+    axe_check(page, f"document page, writing view, at {viewport['width']} px")
+
+    # The plain Markdown view is one click away, and remembered for this person.
+    page.locator("#editor-mode").click()
+    expect(page.locator("#editor-mode")).to_have_attribute("aria-pressed", "true")
+    expect(line(page, "Plan for the meeting")).to_have_text("## Plan for the meeting")
+    expect(line(page, "agree")).to_have_text("We **agree** on the [steps](https://example.org/plan)")
+    expect(page.locator(".cm-lineNumbers")).to_be_visible()
+    axe_check(page, f"document page, Markdown view, at {viewport['width']} px")
+    open_document(page, document_id)
+    expect(page.locator("#editor-mode")).to_have_attribute("aria-pressed", "true")
+    expect(line(page, "Plan for the meeting")).to_have_text("## Plan for the meeting")
+    page.locator("#editor-mode").click()
+    expect(line(page, "Plan for the meeting")).to_have_text("Plan for the meeting")
+    assert browsing.errors == []
+
+
+def test_undo_in_the_toolbar_only_undoes_your_own_edits(live_server, browsing):
+    priya = browsing.sign_in(PRIYA)
+    sam = browsing.sign_in(SAM)
+    document_id = new_document(priya, live_server.space_id(REFERRAL), "Start.\n")
+    open_document(priya, document_id)
+    open_document(sam, document_id)
+
+    priya.locator(".cm-content").focus()
+    priya.keyboard.press("Control+End")
+    priya.keyboard.type("Priya writes this.")
+    sam.wait_for_function("window.conveneEditor.ytext.toString().includes('Priya writes this.')")
+    sam.locator(".cm-content").focus()
+    sam.keyboard.press("Control+Home")
+    sam.keyboard.type("Sam adds this. ")
+    priya.wait_for_function("window.conveneEditor.ytext.toString().includes('Sam adds this.')")
+
+    undo = priya.get_by_role("toolbar", name="Formatting").get_by_role("button", name="Undo")
+    undo.click()
+    for page in (priya, sam):  # Priya's words are gone everywhere; Sam's stay
+        page.wait_for_function("window.conveneEditor.ytext.toString() === 'Sam adds this. Start.\\n'")
+    expect(undo).to_have_attribute("aria-disabled", "true")  # nothing of Priya's left to undo
+    priya.get_by_role("toolbar", name="Formatting").get_by_role("button", name="Redo").click()
+    for page in (priya, sam):
+        page.wait_for_function("window.conveneEditor.ytext.toString() === 'Sam adds this. Start.\\nPriya writes this.'")
+    # The keyboard does the same.
+    priya.locator(".cm-content").focus()
+    priya.keyboard.press("Control+z")
+    sam.wait_for_function("window.conveneEditor.ytext.toString() === 'Sam adds this. Start.\\n'")
+    assert browsing.errors == []
+
+
+# --- 12. co-authors' cursor labels --------------------------------------------------------------
+
+def test_a_co_authors_cursor_label_shows_while_they_type_and_then_gets_out_of_the_way(live_server, browsing):
+    priya = browsing.sign_in(PRIYA)
+    sam = browsing.sign_in(SAM)
+    document_id = new_document(priya, live_server.space_id(REFERRAL), "Some words to write beside.\n")
+    open_document(priya, document_id)
+    open_document(sam, document_id)
+    priya.locator(".cm-content").focus()
+    priya.keyboard.press("Control+End")
+    label = sam.locator(".cm-ySelectionInfo", has_text="Priya Raman")
+    expect(label).to_have_count(1)
+
+    # While Priya keeps typing (a typist inside her page, one letter every 200 ms), Sam sees her name.
+    priya.evaluate("""() => { window.typist = setInterval(() => {
+        const v = window.conveneEditor.view; const end = v.state.doc.length;
+        v.dispatch({ changes: { from: end, insert: 'a' }, selection: { anchor: end + 1 } }); }, 200); }""")
+    expect(label).to_have_css("opacity", "1")
+    # She stops: a moment later the label no longer covers the text.
+    priya.evaluate("clearInterval(window.typist)")
+    expect(label).to_have_css("opacity", "0")
+    # Hovering her cursor shows the name again.
+    sam.locator(".cm-ySelectionCaret").hover()
+    expect(label).to_have_css("opacity", "1")
+    assert browsing.errors == []

@@ -32,17 +32,17 @@ export function undoCommands(undoManager) {
 
 function buttons({ undo, redo }) {
   return [
-    { id: "bold", label: "Bold", glyph: "B", key: "Mod-b", run: toggleBold, pressed: (f) => f.bold },
-    { id: "italic", label: "Italic", glyph: "I", key: "Mod-i", run: toggleItalic, pressed: (f) => f.italic },
-    { id: "h1", label: "Heading 1", glyph: "H1", key: "Mod-Alt-1", run: setHeading(1), pressed: (f) => f.heading === 1, group: true },
-    { id: "h2", label: "Heading 2", glyph: "H2", key: "Mod-Alt-2", run: setHeading(2), pressed: (f) => f.heading === 2 },
-    { id: "h3", label: "Heading 3", glyph: "H3", key: "Mod-Alt-3", run: setHeading(3), pressed: (f) => f.heading === 3 },
-    { id: "bullet", label: "Bulleted list", glyph: "•≡", key: "Mod-Shift-8", run: toggleBulletList, pressed: (f) => f.bullet, group: true },
-    { id: "numbered", label: "Numbered list", glyph: "1≡", key: "Mod-Shift-7", run: toggleNumberedList, pressed: (f) => f.numbered },
-    { id: "quote", label: "Quote", glyph: "❝", key: "Mod-Shift-9", run: toggleQuote, pressed: (f) => f.quote },
-    { id: "link", label: "Link", glyph: "🔗\uFE0E", key: "Mod-k", run: insertLink, pressed: (f) => f.link },
-    { id: "undo", label: "Undo", glyph: "↶", key: "Mod-z", run: undo, group: true, history: true },
-    { id: "redo", label: "Redo", glyph: "↷", key: MAC ? "Mod-Shift-z" : "Mod-y", run: redo, history: true },
+    { id: "bold", label: "Bold", key: "Mod-b", run: toggleBold, pressed: (f) => f.bold },
+    { id: "italic", label: "Italic", key: "Mod-i", run: toggleItalic, pressed: (f) => f.italic },
+    { id: "h1", label: "Heading 1", key: "Mod-Alt-1", run: setHeading(1), pressed: (f) => f.heading === 1, group: true },
+    { id: "h2", label: "Heading 2", key: "Mod-Alt-2", run: setHeading(2), pressed: (f) => f.heading === 2 },
+    { id: "h3", label: "Heading 3", key: "Mod-Alt-3", run: setHeading(3), pressed: (f) => f.heading === 3 },
+    { id: "bullet", label: "Bulleted list", key: "Mod-Shift-8", run: toggleBulletList, pressed: (f) => f.bullet, group: true },
+    { id: "numbered", label: "Numbered list", key: "Mod-Shift-7", run: toggleNumberedList, pressed: (f) => f.numbered },
+    { id: "quote", label: "Quote", key: "Mod-Shift-9", run: toggleQuote, pressed: (f) => f.quote },
+    { id: "link", label: "Link", key: "Mod-k", run: insertLink, pressed: (f) => f.link },
+    { id: "undo", label: "Undo", key: "Mod-z", run: undo, group: true, history: true },
+    { id: "redo", label: "Redo", key: MAC ? "Mod-Shift-z" : "Mod-y", run: redo, history: true },
   ];
 }
 
@@ -71,9 +71,10 @@ export function formatToolbar(container, view, commands, { controls = null } = {
     b.setAttribute("aria-keyshortcuts", aria);
     b.title = `${def.label} (${shown})`;
     if (!def.history) b.setAttribute("aria-pressed", "false");
+    // The glyph is drawn by CSS (content: "…" / ""), so the button's only text is its label.
     const glyph = document.createElement("span");
+    glyph.className = "format-glyph";
     glyph.setAttribute("aria-hidden", "true");
-    glyph.textContent = def.glyph;
     b.append(glyph);
     b.tabIndex = i === 0 ? 0 : -1;
     // Keep the editor's selection: a mouse press must not move focus out of the editor.
