@@ -19,8 +19,12 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-static/dist/.built: node_modules/.installed $(wildcard static/src/*.js static/src/*/*.js)
+# Bundles get content-hashed names (workspace/assets.py links and caches them) and a gzip copy
+# beside each, compressed once here rather than on every request.
+static/dist/.built: node_modules/.installed package.json $(wildcard static/src/*.js static/src/*/*.js)
+	rm -rf static/dist
 	npm run --silent build
+	gzip -9 --keep --force static/dist/*.js static/dist/*.js.map
 	touch $@
 
 setup: $(BIN)/.installed static/dist/.built

@@ -296,3 +296,19 @@ def test_a_co_authors_cursor_label_shows_while_they_type_and_then_gets_out_of_th
     sam.locator(".cm-ySelectionCaret").hover()
     expect(label).to_have_css("opacity", "1")
     assert browsing.errors == []
+
+
+# --- 12. the editor bundle: compressed, cached, by content-hashed name ---------------------------
+
+def test_the_editor_bundle_arrives_compressed_under_a_hashed_name_cached_for_a_year(live_server, browsing):
+    page = browsing.sign_in(PRIYA)
+    document_id = new_document(page, live_server.space_id(REFERRAL), "Hello.\n")
+    with page.expect_response(re.compile(r"/static/dist/document-[A-Z0-9]+\.js$")) as info:
+        open_document(page, document_id)
+    response = info.value
+    headers = response.all_headers()
+    assert headers.get("content-encoding") == "gzip", headers
+    assert "immutable" in headers["cache-control"] and "max-age=31536000" in headers["cache-control"]
+    assert response.request.sizes()["responseBodySize"] < 300_000  # the 700 KB bundle, as sent
+    expect(page.get_by_role("toolbar", name="Formatting")).to_be_visible()  # and it runs
+    assert browsing.errors == []
