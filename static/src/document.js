@@ -25,7 +25,7 @@ const root = document.getElementById("document");
 const POSITION_LABELS = { endorse: "Endorse", reservations: "Endorse with reservations",
   stand_aside: "Stand aside", block: "Block" };
 const STATUS_LABELS = { drafting: "Drafting", in_review: "In review", adopted: "Adopted", withdrawn: "Withdrawn" };
-const VIEW_MODE_KEY = "convene:editor-view"; // "writing" (the default) or "markdown", per person on this device
+const VIEW_MODE_KEY = "convene:editor-view"; // + ":<user id>" → "writing" (the default) or "markdown"
 const CURSOR_COLOURS = ["#1f5f8b", "#8b1f5f", "#5f8b1f", "#8b5f1f", "#1f8b7a", "#5f1f8b"];
 
 if (root) start(root);
@@ -77,9 +77,11 @@ function start(root) {
   const editable = new Compartment();
   // Writing view (formatted in place, the default) or plain Markdown: each person's choice, kept here.
   const viewMode = new Compartment();
-  let mode = readViewMode();
+  const viewModeKey = `${VIEW_MODE_KEY}:${root.dataset.userId}`; // per person, on this device
+  let mode = readViewMode(viewModeKey);
   // Undo and redo only this person's edits: the Yjs UndoManager tracks local changes, not the co-authors'.
-  const undoManager = new Y.UndoManager(ytext);
+  // It starts tracking nothing; y-codemirror.next adds the editor's own origin (typing, toolbar).
+  const undoManager = new Y.UndoManager(ytext, { trackedOrigins: new Set() });
   const history = undoCommands(undoManager);
   let toolbar = null; // made once the editor exists
   const glossaryOn = root.dataset.glossaryEnabled === "true";
@@ -136,7 +138,7 @@ function start(root) {
   }
   modeToggle.addEventListener("click", () => {
     mode = mode === "markdown" ? "writing" : "markdown";
-    try { localStorage.setItem(VIEW_MODE_KEY, mode); } catch (err) { /* storage off: for this page only */ }
+    try { localStorage.setItem(viewModeKey, mode); } catch (err) { /* storage off: for this page only */ }
     view.dispatch({ effects: viewMode.reconfigure(viewModeExtensions(mode)) });
     showMode();
   });
@@ -428,9 +430,9 @@ function start(root) {
   window.conveneEditor = { ydoc, ytext, view, provider, socket, undoManager }; // for tests and debugging
 }
 
-function readViewMode() {
+function readViewMode(key) {
   try {
-    return localStorage.getItem(VIEW_MODE_KEY) === "markdown" ? "markdown" : "writing";
+    return localStorage.getItem(key) === "markdown" ? "markdown" : "writing";
   } catch (err) {
     return "writing";
   }
