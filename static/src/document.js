@@ -6,9 +6,8 @@ import * as Y from "yjs";
 import { IndexeddbPersistence } from "y-indexeddb";
 import { ChangeSet, Compartment, EditorSelection, EditorState } from "@codemirror/state";
 import { EditorView } from "@codemirror/view";
-import { markdown } from "@codemirror/lang-markdown";
 import { yCollab } from "y-codemirror.next";
-import { editorSetup, markdownViewExtras } from "./lib/editor-setup.js";
+import { editorSetup, markdownSupport, markdownViewExtras } from "./lib/editor-setup.js";
 import { formatKeymap, formatToolbar, undoCommands } from "./lib/format-toolbar.js";
 import { writingView } from "./lib/writing-view.js";
 import { remoteCursorLabels } from "./lib/remote-cursor-labels.js";
@@ -91,7 +90,7 @@ function start(root) {
     state: EditorState.create({
       doc: ytext.toString(),
       extensions: [
-        editorSetup, markdown(), EditorView.lineWrapping, authorMarks,
+        editorSetup, markdownSupport(), EditorView.lineWrapping, authorMarks,
         formatKeymap(history),
         yCollab(ytext, provider.awareness, { undoManager }),
         remoteCursorLabels(provider.awareness),

@@ -240,6 +240,41 @@ def test_toolbar_and_writing_view_format_without_markdown(live_server, browsing,
     assert browsing.errors == []
 
 
+def test_each_format_toggles_back_and_lists_convert(live_server, browsing):
+    page = browsing.sign_in(PRIYA)
+    document_id = new_document(page, live_server.space_id(REFERRAL), "Title here\none\ntwo\n")
+    open_document(page, document_id)
+    toolbar = page.get_by_role("toolbar", name="Formatting")
+    page.locator(".cm-content").focus()
+    move_to_line(page, 2)
+    page.keyboard.press("Shift+ArrowDown")
+    page.keyboard.press("Shift+End")
+    toolbar.get_by_role("button", name="Numbered list").click()
+    assert ytext(page) == "Title here\n1. one\n2. two\n"
+    expect(toolbar.get_by_role("button", name="Numbered list")).to_have_attribute("aria-pressed", "true")
+    toolbar.get_by_role("button", name="Bulleted list").click()  # a numbered list becomes a bulleted one
+    assert ytext(page) == "Title here\n- one\n- two\n"
+    toolbar.get_by_role("button", name="Bulleted list").click()  # and back to plain lines
+    assert ytext(page) == "Title here\none\ntwo\n"
+
+    move_to_line(page, 1)
+    page.keyboard.press("Control+Alt+1")
+    assert ytext(page).startswith("# Title here\n")
+    page.keyboard.press("Control+Alt+1")  # the same level again: a plain line
+    assert ytext(page).startswith("Title here\n")
+    page.keyboard.press("Control+ArrowRight")  # in "Title"
+    page.keyboard.press("ArrowLeft")
+    page.keyboard.press("Control+i")
+    assert ytext(page).startswith("*Title* here\n")
+    expect(toolbar.get_by_role("button", name="Italic")).to_have_attribute("aria-pressed", "true")
+    page.keyboard.press("Control+i")
+    assert ytext(page).startswith("Title here\n")
+    page.keyboard.press("Control+b")
+    page.keyboard.press("Control+b")
+    assert ytext(page) == "Title here\none\ntwo\n"
+    assert browsing.errors == []
+
+
 def test_undo_in_the_toolbar_only_undoes_your_own_edits(live_server, browsing):
     priya = browsing.sign_in(PRIYA)
     sam = browsing.sign_in(SAM)
@@ -309,6 +344,6 @@ def test_the_editor_bundle_arrives_compressed_under_a_hashed_name_cached_for_a_y
     headers = response.all_headers()
     assert headers.get("content-encoding") == "gzip", headers
     assert "immutable" in headers["cache-control"] and "max-age=31536000" in headers["cache-control"]
-    assert response.request.sizes()["responseBodySize"] < 300_000  # the 700 KB bundle, as sent
+    assert response.request.sizes()["responseBodySize"] < 220_000  # was 712 KB as sent; 167 KB now
     expect(page.get_by_role("toolbar", name="Formatting")).to_be_visible()  # and it runs
     assert browsing.errors == []
