@@ -10,6 +10,8 @@ import { yCollab } from "y-codemirror.next";
 import { editorSetup, markdownSupport, markdownViewExtras } from "./lib/editor-setup.js";
 import { formatKeymap, formatToolbar, undoCommands } from "./lib/format-toolbar.js";
 import { writingView } from "./lib/writing-view.js";
+import { linkTarget } from "./lib/format-commands.js";
+import { createLinkForm } from "./lib/link-form.js";
 import { remoteCursorLabels } from "./lib/remote-cursor-labels.js";
 import { connect } from "./lib/live.js";
 import { SocketIOProvider } from "./lib/yprovider.js";
@@ -81,7 +83,8 @@ function start(root) {
   // Undo and redo only this person's edits: the Yjs UndoManager tracks local changes, not the co-authors'.
   // It starts tracking nothing; y-codemirror.next adds the editor's own origin (typing, toolbar).
   const undoManager = new Y.UndoManager(ytext, { trackedOrigins: new Set() });
-  const history = undoCommands(undoManager);
+  const linkForm = createLinkForm();
+  const commands = { ...undoCommands(undoManager), link: (v) => linkForm.open(v) };
   let toolbar = null; // made once the editor exists
   const glossaryOn = root.dataset.glossaryEnabled === "true";
   const canEdit = () => provider.role === "editor" || (provider.role === null && root.dataset.canEdit === "true");
@@ -91,7 +94,7 @@ function start(root) {
       doc: ytext.toString(),
       extensions: [
         editorSetup, markdownSupport(), EditorView.lineWrapping, authorMarks,
-        formatKeymap(history),
+        formatKeymap(commands), linkTarget,
         yCollab(ytext, provider.awareness, { undoManager }),
         remoteCursorLabels(provider.awareness),
         editable.of(editability(root.dataset.canEdit === "true")),
@@ -114,7 +117,7 @@ function start(root) {
 
   // The formatting toolbar and the view switch above the editor.
   const tools = document.getElementById("editor-tools");
-  toolbar = formatToolbar(tools, view, history, { controls: "editor" });
+  toolbar = formatToolbar(tools, view, commands, { controls: "editor", linkForm });
   toolbar.setEditable(editableNow);
   function updateToolbar(state) {
     if (toolbar) toolbar.update(state, { canUndo: undoManager.undoStack.length > 0, canRedo: undoManager.redoStack.length > 0 });

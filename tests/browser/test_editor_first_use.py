@@ -204,8 +204,16 @@ def test_toolbar_and_writing_view_format_without_markdown(live_server, browsing,
     move_to_line(page, 2)
     page.keyboard.press("End")
     page.keyboard.press("Control+Shift+ArrowLeft")  # "steps"
-    page.keyboard.press("Control+k")
-    page.keyboard.type("https://example.org/plan")
+    page.keyboard.press("Control+k")  # a form asks for the address: no Markdown to type
+    address = page.get_by_label("Link address")
+    expect(address).to_be_focused()
+    page.keyboard.press("Enter")  # empty: said beside the field, nothing written
+    expect(page.get_by_text("Type the address the link goes to.")).to_be_visible()
+    expect(address).to_have_attribute("aria-invalid", "true")
+    address.fill("example.org/plan")
+    page.keyboard.press("Enter")
+    expect(page.locator(".cm-content")).to_be_focused()
+    expect(address).to_be_hidden()
     assert "We **agree** on the [steps](https://example.org/plan)" in ytext(page)
     move_to_line(page, 6)  # away from the formatted lines: their markup is hidden
 
@@ -272,6 +280,26 @@ def test_each_format_toggles_back_and_lists_convert(live_server, browsing):
     page.keyboard.press("Control+b")
     page.keyboard.press("Control+b")
     assert ytext(page) == "Title here\none\ntwo\n"
+
+    # A link on the word at the cursor; then changed from inside it; Escape leaves the text alone.
+    move_to_line(page, 3)
+    toolbar.get_by_role("button", name="Link").click()
+    address = page.get_by_label("Link address")
+    address.fill("example.org/a")
+    page.keyboard.press("Enter")
+    assert ytext(page) == "Title here\none\n[two](https://example.org/a)\n"
+    move_to_line(page, 3)
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("Control+k")
+    expect(address).to_have_value("https://example.org/a")
+    address.fill("https://example.org/b")
+    page.get_by_role("button", name="Change link").click()
+    assert ytext(page) == "Title here\none\n[two](https://example.org/b)\n"
+    page.keyboard.press("Control+k")
+    page.keyboard.press("Escape")
+    expect(page.locator(".cm-content")).to_be_focused()
+    assert ytext(page) == "Title here\none\n[two](https://example.org/b)\n"
     assert browsing.errors == []
 
 

@@ -1,7 +1,7 @@
 // Formatting commands for people who do not write Markdown: each one edits the Markdown in the
 // document (the stored form stays Markdown in the same Y.Text), toggling what is already there.
 // They are CodeMirror commands (view) => boolean, so keys, toolbar buttons and tests share them.
-import { ChangeSet, EditorSelection } from "@codemirror/state";
+import { ChangeSet, EditorSelection, StateEffect, StateField } from "@codemirror/state";
 import { ensureSyntaxTree, syntaxTree } from "@codemirror/language";
 
 function treeOf(state, upTo) {
@@ -107,29 +107,67 @@ export const toggleNumberedList = toggleLinePrefix(LIST, (m) => /\d/.test(m.grou
   (i, m) => `${m ? m.groups.indent : ""}${i + 1}. `);
 export const toggleQuote = toggleLinePrefix(/^>[ \t]?/, () => true, () => "> ");
 
-// A link: the selected text (or the word at the cursor) becomes the link's text and the address
-// placeholder is selected, ready to be typed over. Inside a link already, its address is selected.
-export function insertLink(view) {
-  return perRange(view, (state, range) => {
-    const link = enclosing(state, range.from, range.to, "Link");
-    if (link) {
-      const url = link.getChild("URL");
-      if (!url) return null;
-      return { changes: [], range: () => EditorSelection.range(url.from, url.to) };
-    }
-    let { from, to } = range;
-    if (range.empty) {
-      const word = state.wordAt(from);
-      if (word) ({ from, to } = word);
-    }
-    const text = from === to ? "link text" : state.sliceDoc(from, to);
-    const insert = `[${text}](https://)`;
-    if (from === to) {
-      return { changes: { from, to, insert }, range: () => EditorSelection.range(from + 1, from + 1 + text.length) };
-    }
-    const urlFrom = from + text.length + 3;
-    return { changes: { from, to, insert }, range: () => EditorSelection.range(urlFrom, urlFrom + "https://".length) };
-  });
+// Links go through a small form (see link-form.js): `linkTarget` remembers what the link is for
+// (the selection, the word at the cursor, or the link the cursor is in) while the person types its
+// address, following co-authors' edits meanwhile; `applyLink` then writes `[text](address)`.
+export const setLinkTarget = StateEffect.define();
+export const linkTarget = StateField.define({
+  create: () => null,
+  update(value, tr) {
+    for (const effect of tr.effects) if (effect.is(setLinkTarget)) return effect.value;
+    if (!value || !tr.docChanged) return value;
+    const from = tr.changes.mapPos(value.from, 1);
+    const to = Math.max(from, tr.changes.mapPos(value.to, -1));
+    return { ...value, from, to };
+  },
+});
+
+// What a link made now would cover, and the address it has if it is one already.
+export function linkTargetAt(state) {
+  const range = state.selection.main;
+  const link = enclosing(state, range.from, range.to, "Link");
+  if (link) {
+    const url = link.getChild("URL");
+    return { from: link.from, to: link.to, url: url ? state.sliceDoc(url.from, url.to) : "", existing: true };
+  }
+  let { from, to } = range;
+  if (range.empty) {
+    const word = state.wordAt(from);
+    if (word) ({ from, to } = word);
+  }
+  return { from, to, url: "", existing: false };
+}
+
+// An address people type as they see it: "example.org/x" means https://example.org/x.
+export function normaliseAddress(raw) {
+  const address = raw.trim().replace(/\s/g, "%20").replace(/[()]/g, (c) => (c === "(" ? "%28" : "%29"));
+  if (!address) return "";
+  if (/^(https?:|mailto:|tel:|\/|#)/i.test(address)) return address;
+  if (/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(address)) return `mailto:${address}`;
+  return `https://${address}`;
+}
+
+export function applyLink(view, rawAddress) {
+  const { state } = view;
+  const target = state.field(linkTarget, false);
+  const url = normaliseAddress(rawAddress);
+  if (!target || !url || state.readOnly) return false;
+  let changes;
+  let end;
+  const link = target.existing ? enclosing(state, target.from, target.to, "Link") : null;
+  const urlNode = link && link.getChild("URL");
+  if (urlNode) {
+    changes = { from: urlNode.from, to: urlNode.to, insert: url };
+    end = link.to + url.length - (urlNode.to - urlNode.from);
+  } else {
+    const text = state.sliceDoc(target.from, target.to) || rawAddress.trim();
+    const insert = `[${text.replace(/([[\]])/g, "\\$1")}](${url})`;
+    changes = { from: target.from, to: target.to, insert };
+    end = target.from + insert.length;
+  }
+  view.dispatch(state.update({ changes, selection: EditorSelection.cursor(end), effects: setLinkTarget.of(null),
+    scrollIntoView: true, userEvent: "input.format" }));
+  return true;
 }
 
 // What the cursor is in, for the toolbar's pressed states.

@@ -5,7 +5,7 @@
 import { Prec } from "@codemirror/state";
 import { keymap } from "@codemirror/view";
 import {
-  activeFormats, insertLink, setHeading, toggleBold, toggleBulletList, toggleItalic, toggleNumberedList, toggleQuote,
+  activeFormats, setHeading, toggleBold, toggleBulletList, toggleItalic, toggleNumberedList, toggleQuote,
 } from "./format-commands.js";
 
 const MAC = /Mac|iPhone|iPad/.test(navigator.platform || navigator.userAgent);
@@ -30,7 +30,8 @@ export function undoCommands(undoManager) {
   };
 }
 
-function buttons({ undo, redo }) {
+// `commands`: { undo, redo, link } (the link form's opener).
+function buttons({ undo, redo, link }) {
   return [
     { id: "bold", label: "Bold", key: "Mod-b", run: toggleBold, pressed: (f) => f.bold },
     { id: "italic", label: "Italic", key: "Mod-i", run: toggleItalic, pressed: (f) => f.italic },
@@ -40,7 +41,7 @@ function buttons({ undo, redo }) {
     { id: "bullet", label: "Bulleted list", key: "Mod-Shift-8", run: toggleBulletList, pressed: (f) => f.bullet, group: true },
     { id: "numbered", label: "Numbered list", key: "Mod-Shift-7", run: toggleNumberedList, pressed: (f) => f.numbered },
     { id: "quote", label: "Quote", key: "Mod-Shift-9", run: toggleQuote, pressed: (f) => f.quote },
-    { id: "link", label: "Link", key: "Mod-k", run: insertLink, pressed: (f) => f.link },
+    { id: "link", label: "Link", key: "Mod-k", run: link, pressed: (f) => f.link },
     { id: "undo", label: "Undo", key: "Mod-z", run: undo, group: true, history: true },
     { id: "redo", label: "Redo", key: MAC ? "Mod-Shift-z" : "Mod-y", run: redo, history: true },
   ];
@@ -53,8 +54,9 @@ export function formatKeymap(commands) {
   return Prec.high(keymap.of(bound));
 }
 
-// Build the toolbar into `container`; returns { update(state), setEditable(on) }.
-export function formatToolbar(container, view, commands, { controls = null } = {}) {
+// Build the toolbar into `container` (and the link form under it, when given); returns
+// { update(state), setEditable(on) }.
+export function formatToolbar(container, view, commands, { controls = null, linkForm = null } = {}) {
   const bar = document.createElement("div");
   bar.className = "format-toolbar";
   bar.setAttribute("role", "toolbar");
@@ -106,6 +108,7 @@ export function formatToolbar(container, view, commands, { controls = null } = {
     els[target].focus();
   });
   container.append(bar);
+  if (linkForm) container.append(linkForm.element);
 
   return {
     element: bar,
@@ -117,6 +120,9 @@ export function formatToolbar(container, view, commands, { controls = null } = {
         if (def.id === "redo") els[i].setAttribute("aria-disabled", String(!canRedo));
       });
     },
-    setEditable(on) { bar.hidden = !on; },
+    setEditable(on) {
+      bar.hidden = !on;
+      if (!on && linkForm) linkForm.element.hidden = true;
+    },
   };
 }
