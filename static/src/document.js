@@ -128,7 +128,7 @@ function start(root) {
   const modeToggle = document.createElement("button");
   modeToggle.type = "button";
   modeToggle.id = "editor-mode";
-  modeToggle.className = "button button--secondary editor-mode";
+  modeToggle.className = "editor-mode";
   modeToggle.textContent = "Show Markdown";
   modeToggle.title = "Show the text as plain Markdown, with its markup (**, ##, 1.) visible";
   tools.append(modeToggle);
