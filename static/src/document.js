@@ -79,7 +79,7 @@ function start(root) {
   // Writing view (formatted in place, the default) or plain Markdown: each person's choice, kept here.
   const viewMode = new Compartment();
   const viewModeKey = `${VIEW_MODE_KEY}:${root.dataset.userId}`; // per person, on this device
-  let mode = readViewMode(viewModeKey);
+  let shownAs = readViewMode(viewModeKey);
   // Undo and redo only this person's edits: the Yjs UndoManager tracks local changes, not the co-authors'.
   // It starts tracking nothing; y-codemirror.next adds the editor's own origin (typing, toolbar).
   const undoManager = new Y.UndoManager(ytext, { trackedOrigins: new Set() });
@@ -98,7 +98,7 @@ function start(root) {
         yCollab(ytext, provider.awareness, { undoManager }),
         remoteCursorLabels(provider.awareness),
         editable.of(editability(root.dataset.canEdit === "true")),
-        viewMode.of(viewModeExtensions(mode)),
+        viewMode.of(viewModeExtensions(shownAs)),
         EditorView.updateListener.of((update) => {
           if (update.selectionSet || update.docChanged) updateToolbar(update.state);
           if (update.selectionSet && showingAuthors) announceAuthor();
@@ -134,14 +134,14 @@ function start(root) {
   tools.append(modeToggle);
   const modeNote = document.querySelector("#editor-heading .muted");
   function showMode() {
-    modeToggle.setAttribute("aria-pressed", String(mode === "markdown"));
-    root.dataset.editorView = mode;
-    if (modeNote) modeNote.textContent = mode === "markdown" ? "(Markdown)" : "";
+    modeToggle.setAttribute("aria-pressed", String(shownAs === "markdown"));
+    root.dataset.editorView = shownAs;
+    if (modeNote) modeNote.textContent = shownAs === "markdown" ? "(Markdown)" : "";
   }
   modeToggle.addEventListener("click", () => {
-    mode = mode === "markdown" ? "writing" : "markdown";
-    try { localStorage.setItem(viewModeKey, mode); } catch (err) { /* storage off: for this page only */ }
-    view.dispatch({ effects: viewMode.reconfigure(viewModeExtensions(mode)) });
+    shownAs = shownAs === "markdown" ? "writing" : "markdown";
+    try { localStorage.setItem(viewModeKey, shownAs); } catch (err) { /* storage off: for this page only */ }
+    view.dispatch({ effects: viewMode.reconfigure(viewModeExtensions(shownAs)) });
     showMode();
   });
   showMode();
@@ -185,7 +185,7 @@ function start(root) {
     checkChangedSinceProposal();
     if (showingAuthors) refreshAuthors();
   });
-  let previewMode = "annotated"; // or "mine": "Read in my words"
+  let mode = "annotated"; // or "mine": "Read in my words"
   let previewAsked = 0;
   let previewShown = 0;
   async function refreshPreview() {
@@ -193,7 +193,7 @@ function start(root) {
     try {
       const response = await fetch(root.dataset.previewUrl, {
         method: "POST", headers: csrfHeaders(), credentials: "same-origin",
-        body: JSON.stringify({ text: ytext.toString(), mode: previewMode }),
+        body: JSON.stringify({ text: ytext.toString(), mode }),
       });
       if (!response.ok) throw new Error(String(response.status));
       const body = await response.json();
@@ -216,11 +216,11 @@ function start(root) {
   const mineNote = document.getElementById("read-in-my-words-note");
   if (mineToggle) {
     mineToggle.addEventListener("click", async () => {
-      previewMode = previewMode === "mine" ? "annotated" : "mine";
-      mineToggle.setAttribute("aria-pressed", String(previewMode === "mine"));
-      mineNote.hidden = previewMode !== "mine";
+      mode = mode === "mine" ? "annotated" : "mine";
+      mineToggle.setAttribute("aria-pressed", String(mode === "mine"));
+      mineNote.hidden = mode !== "mine";
       if (await refreshPreview()) {
-        glossaryLive.textContent = previewMode === "mine" ? "The preview shows the text in your community's words."
+        glossaryLive.textContent = mode === "mine" ? "The preview shows the text in your community's words."
           : "The preview shows the text as written.";
       }
     });
