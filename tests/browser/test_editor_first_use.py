@@ -226,6 +226,14 @@ def test_toolbar_and_writing_view_format_without_markdown(live_server, browsing,
     expect(line(page, "first step")).to_have_text(re.compile(r"^•\s*first step\s*$"))
     expect(line(page, "last words")).to_have_text("last words")
     expect(line(page, "last words")).to_have_class(re.compile(r"cm-wv-quote"))
+    move_to_line(page, 2)  # markup shows only around the cursor, to see and change it
+    page.keyboard.press("Control+ArrowRight")
+    page.keyboard.press("Control+ArrowRight")  # in "agree"
+    expect(line(page, "agree")).to_have_text("We **agree** on the steps")
+    page.keyboard.press("End")  # at the link
+    expect(line(page, "agree")).to_have_text("We agree on the [steps](https://example.org/plan)")
+    expect(line(page, "Plan for the meeting")).to_have_text("Plan for the meeting")
+    move_to_line(page, 6)
     # The stored form is still Markdown: the server's preview renders it.
     expect(page.locator("#preview h2")).to_have_text("Plan for the meeting")
     expect(page.locator("#preview strong")).to_have_text("agree")
