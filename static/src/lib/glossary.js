@@ -13,6 +13,7 @@ const ID = /^\d+$/;
 let current = null; // { button, popover, pinned }
 let refocusing = false; // focus returning to a mark after Close/Escape must not reopen it
 let hoverTimer = null;
+let pointerInside = false; // the pointer is over the open mark or its popover
 const HOVER_CLOSE_MS = 300; // time to move the pointer from the mark into its popover
 
 function entryFor(id) {
@@ -24,7 +25,7 @@ export function closePopover({ focus = true } = {}) {
   if (!current) return;
   const { button, popover } = current;
   current = null;
-  clearTimeout(hoverTimer);
+  cancelHoverClose();
   popover.remove();
   button.setAttribute("aria-expanded", "false");
   button.removeAttribute("aria-controls");
@@ -126,22 +127,46 @@ export function installPopovers(root = document) {
     if (!current || current.pinned || !inCurrent(event.target) || inCurrent(event.relatedTarget)) return;
     closePopover({ focus: false });
   });
-  // Hover opens it too; it stays while the pointer is over the mark or the popover.
+  // Hover opens it too; it stays while the pointer is over the mark or the popover. Every pointer
+  // move checks where it is (boundary events alone miss a mark or popover redrawn under the pointer).
   root.addEventListener("pointerover", (event) => {
     if (event.pointerType === "touch") return; // a tap is a click
     const button = markOf(event.target);
-    if (inCurrent(event.target)) { clearTimeout(hoverTimer); return; }
+    if (inCurrent(event.target)) { pointerInside = true; cancelHoverClose(); return; }
     if (!button) return;
     if (current && current.pinned) return; // a popover someone opened on purpose stays until closed
-    clearTimeout(hoverTimer);
+    cancelHoverClose();
     openPopover(button, { pinned: false });
+    pointerInside = true;
   });
+  const followPointer = (event) => {
+    if (!current || event.pointerType === "touch") return;
+    pointerInside = inCurrent(event.target);
+    if (current.pinned) return;
+    if (pointerInside) cancelHoverClose();
+    else if (!inCurrent(document.activeElement)) scheduleHoverClose(); // focus keeps it open
+  };
   root.addEventListener("pointerout", (event) => {
-    if (!current || current.pinned || !inCurrent(event.target) || inCurrent(event.relatedTarget)) return;
-    if (current.button.contains(document.activeElement) || current.popover.contains(document.activeElement)) return;
-    clearTimeout(hoverTimer);
-    hoverTimer = setTimeout(() => { if (current && !current.pinned) closePopover({ focus: false }); }, HOVER_CLOSE_MS);
+    if (!current || current.pinned || event.pointerType === "touch") return;
+    if (inCurrent(event.target) && !inCurrent(event.relatedTarget)) {
+      pointerInside = false;
+      if (!inCurrent(document.activeElement)) scheduleHoverClose();
+    }
   });
+  root.addEventListener("pointermove", followPointer);
+}
+
+function scheduleHoverClose() {
+  if (hoverTimer) return;
+  hoverTimer = setTimeout(() => {
+    hoverTimer = null;
+    if (current && !current.pinned && !inCurrent(document.activeElement)) closePopover({ focus: false });
+  }, HOVER_CLOSE_MS);
+}
+
+function cancelHoverClose() {
+  clearTimeout(hoverTimer);
+  hoverTimer = null;
 }
 
 // Replace each [data-glossary-fragment] on the page by the one in `html` (our server's own
@@ -150,13 +175,11 @@ export function installPopovers(root = document) {
 export function swapFragments(html) {
   const doc = new DOMParser().parseFromString(html, "text/html");
   const active = document.activeElement;
-  let focusIndex = -1;
-  let focusName = null;
-  if (active && active.matches && active.matches("[data-glossary-fragment] button.term")) {
-    focusName = active.closest("[data-glossary-fragment]").dataset.glossaryFragment;
-    focusIndex = [...active.closest("[data-glossary-fragment]").querySelectorAll("button.term")].indexOf(active);
-  }
-  const wasOpen = current && current.button === active;
+  const focused = active && active.matches && active.matches("[data-glossary-fragment] button.term") ? placeOf(active) : null;
+  // An open popover stays open on the same mark after the swap if it is pinned, holds focus or is
+  // under the pointer (one only waiting to close on hover out is let go).
+  const open = current && (current.pinned || pointerInside || inCurrent(active))
+    ? { place: placeOf(current.button), pinned: current.pinned } : null;
   closePopover({ focus: false });
   for (const fresh of doc.querySelectorAll("[data-glossary-fragment]")) {
     const name = fresh.dataset.glossaryFragment;
@@ -165,14 +188,29 @@ export function swapFragments(html) {
     target.replaceChildren(...[...fresh.childNodes].map((n) => document.importNode(n, true)));
     if (fresh.dataset.mode) target.dataset.mode = fresh.dataset.mode;
   }
-  if (focusName !== null) {
-    const marks = document.querySelectorAll(`[data-glossary-fragment="${CSS.escape(focusName)}"] button.term`);
-    const again = marks[Math.min(focusIndex, marks.length - 1)];
+  if (focused) {
+    const again = markAt(focused);
     if (again) {
-      again.focus();
-      if (wasOpen) openPopover(again);
+      refocusing = true; // focus alone must not open a popover that was closed
+      try { again.focus(); } finally { refocusing = false; }
     }
   }
+  if (open && open.place) {
+    const again = markAt(open.place);
+    if (again) openPopover(again, { pinned: open.pinned });
+  }
+}
+
+// Where a mark is (its fragment and its index there), to find "the same" mark after a swap.
+function placeOf(button) {
+  const fragment = button.closest("[data-glossary-fragment]");
+  if (!fragment) return null;
+  return { name: fragment.dataset.glossaryFragment, index: [...fragment.querySelectorAll("button.term")].indexOf(button) };
+}
+
+function markAt(place) {
+  const marks = document.querySelectorAll(`[data-glossary-fragment="${CSS.escape(place.name)}"] button.term`);
+  return marks[Math.min(place.index, marks.length - 1)] || null;
 }
 
 export async function refreshFragments(url, { mode = "annotated" } = {}) {
