@@ -184,6 +184,7 @@ def test_toolbar_and_writing_view_format_without_markdown(live_server, browsing,
     page.keyboard.press("ArrowLeft")
     page.keyboard.press("Control+b")
     expect(page.locator(".cm-wv-strong")).to_have_text(re.compile(r"^\**agree\**$"))
+    expect(page.locator("#format-announce")).to_have_text("Bold")  # said to screen readers
     assert "We **agree** on the steps" in ytext(page)
 
     # A heading from the toolbar, with the mouse; the editor keeps focus.
@@ -285,6 +286,7 @@ def test_each_format_toggles_back_and_lists_convert(live_server, browsing):
     expect(toolbar.get_by_role("button", name="Italic")).to_have_attribute("aria-pressed", "true")
     page.keyboard.press("Control+i")
     assert ytext(page).startswith("Title here\n")
+    expect(page.locator("#format-announce")).to_have_text("Italic off")
     page.keyboard.press("Control+b")
     page.keyboard.press("Control+b")
     assert ytext(page) == "Title here\none\ntwo\n"

@@ -47,10 +47,26 @@ function buttons({ undo, redo, link }) {
   ];
 }
 
+// Screen readers hear what a key or button did (focus stays in the text, so nothing else says it).
+let liveRegion = null;
+function runAndSay(def, view) {
+  const done = def.run(view);
+  if (!done || !liveRegion || def.id === "link") return done; // the link form speaks for itself
+  let said;
+  if (def.id === "undo") said = "Undone";
+  else if (def.id === "redo") said = "Redone";
+  else said = def.pressed(activeFormats(view.state)) ? def.label : `${def.label} off`;
+  // The same words twice in a row must still be spoken: change the text node each time.
+  liveRegion.textContent = liveRegion.textContent === said ? `${said}\u00a0` : said;
+  return done;
+}
+
 // The keys, above CodeMirror's defaults (Mod-i would select the parent syntax node there).
 export function formatKeymap(commands) {
-  const bound = buttons(commands).map((b) => ({ key: b.key, run: b.run, preventDefault: true }));
-  bound.push({ key: MAC ? "Mod-y" : "Mod-Shift-z", run: commands.redo, preventDefault: true });
+  const defs = buttons(commands);
+  const bound = defs.map((def) => ({ key: def.key, run: (view) => runAndSay(def, view), preventDefault: true }));
+  const redo = defs.find((def) => def.id === "redo");
+  bound.push({ key: MAC ? "Mod-y" : "Mod-Shift-z", run: (view) => runAndSay(redo, view), preventDefault: true });
   return Prec.high(keymap.of(bound));
 }
 
@@ -84,7 +100,7 @@ export function formatToolbar(container, view, commands, { controls = null, link
     b.addEventListener("click", () => {
       if (b.getAttribute("aria-disabled") === "true") return;
       setCurrent(i);
-      def.run(view);
+      runAndSay(def, view);
       view.focus(); // back to the text, to keep writing
     });
     bar.append(b);
@@ -108,6 +124,11 @@ export function formatToolbar(container, view, commands, { controls = null, link
     els[target].focus();
   });
   container.append(bar);
+  liveRegion = document.createElement("p");
+  liveRegion.className = "visually-hidden";
+  liveRegion.id = "format-announce";
+  liveRegion.setAttribute("aria-live", "polite");
+  container.append(liveRegion);
   if (linkForm) container.append(linkForm.element);
 
   return {
