@@ -5,17 +5,23 @@ import re
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
+
+from workspace.extensions import db
+from workspace.spaces.models import Space
 
 DIST = Path(__file__).resolve().parents[2] / "static" / "dist"
 
 
 @pytest.fixture
-def bundle(client, sign_in_as):
+def bundle(app, client, sign_in_as):
     if not (DIST / "meta.json").exists():
         pytest.skip("static/dist is not built (make setup)")
-    page = sign_in_as("priya@psychiatry.test").get("/").get_data(as_text=True)
-    match = re.search(r'src="(/static/dist/app-[A-Z0-9]+\.js)"', page)
-    assert match, "the page links the bundle by its hashed name"
+    with app.app_context():
+        space_id = db.session.scalar(select(Space.id).where(Space.title == "Referral guidelines"))
+    page = sign_in_as("priya@psychiatry.test").get(f"/spaces/{space_id}").get_data(as_text=True)
+    match = re.search(r'src="(/static/dist/space-[A-Z0-9]+\.js)"', page)
+    assert match, "the page links its bundle by its hashed name"
     return match.group(1)
 
 
@@ -55,4 +61,6 @@ def test_old_unhashed_paths_still_answer_briefly_cached(client, bundle):
 
 def test_the_build_manifest_is_not_served(client, bundle):
     assert client.get("/static/dist/meta.json").status_code == 404
+    app_js = next(DIST.glob("app-*.js"))  # too small to gain from gzip: sent as it is
+    assert "Content-Encoding" not in client.get(f"/static/dist/{app_js.name}", headers={"Accept-Encoding": "gzip"}).headers
     assert client.get("/static/css/app.css").status_code == 200  # other static files as before
