@@ -14,6 +14,7 @@ import { linkTarget } from "./lib/format-commands.js";
 import { createLinkForm } from "./lib/link-form.js";
 import { remoteCursorLabels } from "./lib/remote-cursor-labels.js";
 import { connect } from "./lib/live.js";
+import { cspNonce } from "./lib/csp.js";
 import { SocketIOProvider } from "./lib/yprovider.js";
 import { csrfHeaders } from "./lib/csrf.js";
 import { authorAt, authorMarks, hideAuthors, showAuthors } from "./lib/authorship.js";
@@ -21,6 +22,7 @@ import { installPopovers, swapFragments } from "./lib/glossary.js";
 import { glossaryUnderline, setGlossaryTerms, termsFromSpaceGlossary } from "./lib/glossary-editor.js";
 import { HINT_TEXT_MAX, hintSummary, renderHints } from "./lib/jargon-hints.js";
 import { hintRange, jargonHintMarks, placeHints, setJargonHints } from "./lib/jargon-hints-editor.js";
+import { commentAnchors, mountDocumentComments } from "./lib/comment-anchors.js"; // comments (issue 9)
 
 const root = document.getElementById("document");
 const POSITION_LABELS = { endorse: "Endorse", reservations: "Endorse with reservations",
@@ -94,6 +96,7 @@ function start(root) {
       doc: ytext.toString(),
       extensions: [
         editorSetup, markdownSupport(), EditorView.lineWrapping, authorMarks,
+        EditorView.cspNonce.of(cspNonce()), // CSP (issue 12): CodeMirror's <style> elements carry the page's nonce
         formatKeymap(commands), linkTarget,
         yCollab(ytext, provider.awareness, { undoManager }),
         remoteCursorLabels(provider.awareness),
@@ -106,6 +109,7 @@ function start(root) {
         }),
         glossaryOn ? glossaryUnderline({ announce: document.getElementById("editor-term-announce") }) : [],
         jargonHintMarks,
+        commentAnchors(), // comments on passages (issue 9)
       ],
     }),
   });
@@ -429,7 +433,8 @@ function start(root) {
     if (!local && (provider.inFlight || provider.unsent)) event.preventDefault();
   });
   render();
-  window.conveneEditor = { ydoc, ytext, view, provider, socket, undoManager }; // for tests and debugging
+  const comments = mountDocumentComments({ root, view, ydoc, ytext, provider, socket }); // issue 9
+  window.conveneEditor = { ydoc, ytext, view, provider, socket, comments, undoManager }; // for tests and debugging
 }
 
 function readViewMode(key) {

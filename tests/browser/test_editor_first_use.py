@@ -38,7 +38,14 @@ def ytext(page) -> str:
     return page.evaluate("window.conveneEditor.ytext.toString()")
 
 
+def wait_for_text(page, text: str, *, exact: bool = True) -> None:
+    """Wait until the page's copy of the document is (or holds) `text` (a function: CSP forbids eval)."""
+    page.wait_for_function("([t, exact]) => { const s = window.conveneEditor.ytext.toString(); "
+                           "return exact ? s === t : s.includes(t); }", arg=[text, exact])
+
+
 def within_viewport(page, locator) -> None:
+    expect(locator).to_be_visible()
     box = locator.bounding_box()
     size = page.viewport_size
     assert box is not None
@@ -48,6 +55,7 @@ def within_viewport(page, locator) -> None:
 
 def readable(locator) -> None:
     """A popover people can read: lines of words, not one letter per line."""
+    expect(locator).to_be_visible()
     box = locator.bounding_box()
     assert box is not None and box["width"] >= 200, box
     assert box["height"] < 300, box
@@ -323,24 +331,24 @@ def test_undo_in_the_toolbar_only_undoes_your_own_edits(live_server, browsing):
     priya.locator(".cm-content").focus()
     priya.keyboard.press("Control+End")
     priya.keyboard.type("Priya writes this.")
-    sam.wait_for_function("window.conveneEditor.ytext.toString().includes('Priya writes this.')")
+    wait_for_text(sam, "Priya writes this.", exact=False)
     sam.locator(".cm-content").focus()
     sam.keyboard.press("Control+Home")
     sam.keyboard.type("Sam adds this. ")
-    priya.wait_for_function("window.conveneEditor.ytext.toString().includes('Sam adds this.')")
+    wait_for_text(priya, "Sam adds this.", exact=False)
 
     undo = priya.get_by_role("toolbar", name="Formatting").get_by_role("button", name="Undo")
     undo.click()
     for page in (priya, sam):  # Priya's words are gone everywhere; Sam's stay
-        page.wait_for_function("window.conveneEditor.ytext.toString() === 'Sam adds this. Start.\\n'")
+        wait_for_text(page, "Sam adds this. Start.\n")
     expect(undo).to_have_attribute("aria-disabled", "true")  # nothing of Priya's left to undo
     priya.get_by_role("toolbar", name="Formatting").get_by_role("button", name="Redo").click()
     for page in (priya, sam):
-        page.wait_for_function("window.conveneEditor.ytext.toString() === 'Sam adds this. Start.\\nPriya writes this.'")
+        wait_for_text(page, "Sam adds this. Start.\nPriya writes this.")
     # The keyboard does the same.
     priya.locator(".cm-content").focus()
     priya.keyboard.press("Control+z")
-    sam.wait_for_function("window.conveneEditor.ytext.toString() === 'Sam adds this. Start.\\n'")
+    wait_for_text(sam, "Sam adds this. Start.\n")
     assert browsing.errors == []
 
 

@@ -18,7 +18,9 @@ const HOVER_CLOSE_MS = 300; // time to move the pointer from the mark into its p
 
 function entryFor(id) {
   if (!ID.test(id)) return null;
-  return document.querySelector(`#glossary-entries .term-entry[data-term-id="${id}"]`);
+  return document.querySelector(`#glossary-entries .term-entry[data-term-id="${id}"]`)
+    // comments render their own entries (issue 9): terms found only in a comment are explained too
+    || document.querySelector(`[data-comment-entries] .term-entry[data-term-id="${id}"]`);
 }
 
 export function closePopover({ focus = true } = {}) {
