@@ -86,7 +86,8 @@ def serve_static(filename: str):
         mimetype = "text/javascript"
     compressed = filename + ".gz"
     if request.accept_encodings["gzip"] and os.path.isfile(os.path.join(static_folder, compressed)):
-        response = send_from_directory(static_folder, compressed, mimetype=mimetype, max_age=max_age)
+        response = send_from_directory(static_folder, compressed, mimetype=mimetype, max_age=max_age,
+                                       download_name=os.path.basename(filename))
         response.content_encoding = "gzip"
     else:
         response = send_from_directory(static_folder, filename, mimetype=mimetype, max_age=max_age)
