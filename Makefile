@@ -20,8 +20,13 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-static/dist/.built: node_modules/.installed $(wildcard static/src/*.js static/src/*/*.js)
+# Bundles get content-hashed names (workspace/assets.py links and caches them) and a gzip copy
+# beside each, compressed once here rather than on every request.
+static/dist/.built: node_modules/.installed package.json Makefile $(wildcard static/src/*.js static/src/*/*.js)
+	rm -rf static/dist
 	npm run --silent build
+	gzip -9 --keep --force static/dist/*.js static/dist/*.js.map
+	@for gz in static/dist/*.gz; do [ $$(stat -c %s "$$gz") -lt $$(stat -c %s "$${gz%.gz}") ] || rm "$$gz"; done  # tiny files: not worth it
 	touch $@
 
 setup: $(BIN)/.installed static/dist/.built

@@ -39,6 +39,9 @@ def create_app(config: dict | None = None) -> Flask:
     errors.register(app)
     sanitize.register(app)
     transaction.register(app)
+    # Issue 8 (editor): bundles by content-hashed name, precompressed, cached (asset_url in templates).
+    from workspace import assets
+    assets.register(app)
 
     from workspace.accounts import auth
     auth.register(app)
