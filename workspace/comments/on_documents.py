@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from workspace.comments import services
 from workspace.comments.anchors import NOTHING_SELECTED, AnchorError, DocumentPositions, ResolvedRange, decode_anchor
 from workspace.comments.models import QUOTE_MAX, Comment
+from workspace.comments.views import thread_views
 from workspace.documents.live import live_documents
 from workspace.errors import ValidationError
 
@@ -65,7 +66,7 @@ class PlacedThread:
 
 def placed_threads(document) -> list[PlacedThread]:
     """The document's threads in the order their passages appear in the text (then oldest first)."""
-    threads = services.threads_for(document)
+    threads = thread_views(document)  # lean, read-only (views.py)
     placed = []
     with document_positions(document) as positions:
         for thread in threads:

@@ -183,7 +183,8 @@ def register(app) -> None:
 
     @app.template_global("comment_threads")
     def comment_threads(target):
-        return services.threads_for(target)
+        from workspace.comments.views import thread_views
+        return thread_views(target)  # lean, read-only
 
     @app.template_global("comment_count")
     def comment_count(target):
