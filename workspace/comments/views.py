@@ -15,7 +15,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import select
+from datetime import timezone
+
+from sqlalchemy import String, select, type_coerce
 from sqlalchemy.orm import aliased
 
 from workspace.accounts.models import User
@@ -115,6 +117,28 @@ _COMMENT_COLUMNS = ("id", "space_id", "document_id", "card_id", "parent_id", "au
                     "anchor_start", "anchor_end", "quote")
 
 
+_TIMES = frozenset({"created_at", "edited_at", "deleted_at", "resolved_at"})
+
+
+def _column(name):
+    """A comment column for a lean read; timestamps come raw (see `_when`), not through UTCDateTime."""
+    column = getattr(Comment, name)
+    return type_coerce(column, String).label(name) if name in _TIMES else column
+
+
+def _when(value):
+    """A timestamp as SQLite gives it (text) or PostgreSQL (a datetime), timezone-aware in UTC.
+
+    SQLAlchemy's per-value processing of four timestamps on 500 rows was a third of loading them;
+    `datetime.fromisoformat` reads SQLite's "YYYY-MM-DD HH:MM:SS.ffffff" in C.
+    """
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value
+
+
 def _person(user_id, name) -> PersonRef | None:
     return None if user_id is None else PersonRef(user_id, name)
 
@@ -126,7 +150,7 @@ def thread_views(target) -> list[CommentView]:
     where = _target_filter(target)
     space = target if isinstance(target, Space) else target.board.space if isinstance(target, Card) else target.space
     author, resolver = aliased(User), aliased(User)
-    columns = [getattr(Comment, name) for name in _COMMENT_COLUMNS]
+    columns = [_column(name) for name in _COMMENT_COLUMNS]
     rows = db.session.execute(
         select(*columns, author.display_name, resolver.display_name)
         .outerjoin(author, author.id == Comment.author_id)
@@ -136,10 +160,14 @@ def thread_views(target) -> list[CommentView]:
         return []
     width = len(_COMMENT_COLUMNS)
     by_id: dict[int, CommentView] = {}
+    people: dict[int, PersonRef] = {}
     for row in rows:
         view = CommentView(*row[:width])
-        view.author = _person(view.author_id, row[width])
-        view.resolved_by = _person(view.resolved_by_id, row[width + 1])
+        view.created_at, view.edited_at = _when(view.created_at), _when(view.edited_at)
+        view.deleted_at, view.resolved_at = _when(view.deleted_at), _when(view.resolved_at)
+        view.author = people.get(view.author_id) or people.setdefault(view.author_id, PersonRef(view.author_id, row[width]))
+        if view.resolved_by_id is not None:
+            view.resolved_by = PersonRef(view.resolved_by_id, row[width + 1])
         view.space = space
         by_id[view.id] = view
     ids = select(Comment.id).where(*where).scalar_subquery()
