@@ -143,12 +143,35 @@ def _person(user_id, name) -> PersonRef | None:
     return None if user_id is None else PersonRef(user_id, name)
 
 
-def thread_views(target) -> list[CommentView]:
-    """The threads on a document, a card or a space's discussion, oldest first, replies in order."""
+@dataclass(slots=True, frozen=True)
+class EarlierReply:
+    """A reply the page does not show (only counted: "Show N earlier replies" fetches the whole thread)."""
+    id: int
+    parent_id: int
+
+
+def thread_views(target, *, replies_shown: int | None = None) -> list[CommentView]:
+    """The threads on a document, a card or a space's discussion, oldest first, replies in order.
+
+    With `replies_shown`, a page shows only the latest replies of long threads (more than
+    `replies_shown + 1`, see templates/comments/_thread.html): the earlier ones are loaded as
+    `EarlierReply` placeholders, so `replies` keeps its length and order but costs nothing to read.
+    """
     from workspace.comments.services import _target_filter
     from workspace.spaces.models import Space
     where = _target_filter(target)
     space = target if isinstance(target, Space) else target.board.space if isinstance(target, Card) else target.space
+    earlier: dict[int, int] = {}
+    if replies_shown is not None:
+        by_thread: dict[int, list[int]] = {}
+        for comment_id, parent_id in db.session.execute(
+                select(Comment.id, Comment.parent_id).where(*where, Comment.parent_id.is_not(None)).order_by(Comment.id)):
+            by_thread.setdefault(parent_id, []).append(comment_id)
+        for parent_id, reply_ids in by_thread.items():
+            if len(reply_ids) > replies_shown + 1:
+                earlier.update((reply_id, parent_id) for reply_id in reply_ids[:len(reply_ids) - replies_shown])
+        if earlier:
+            where = (*where, Comment.id.not_in(list(earlier)))
     author, resolver = aliased(User), aliased(User)
     columns = [_column(name) for name in _COMMENT_COLUMNS]
     rows = db.session.execute(
@@ -204,8 +227,11 @@ def thread_views(target) -> list[CommentView]:
         for view in carded:
             view.created_card = cards.get(view.created_card_id)
 
+    for reply_id, parent_id in earlier.items():
+        if parent_id in by_id:
+            by_id[parent_id].replies.append(EarlierReply(reply_id, parent_id))
     threads = []
-    for view in by_id.values():
+    for view in by_id.values():  # in id order: the earlier replies (placeholders) come first
         if view.parent_id is None:
             threads.append(view)
         elif (parent := by_id.get(view.parent_id)) is not None:
