@@ -132,6 +132,16 @@ def test_an_empty_selection_is_not_commented_and_the_list_goes_under_the_text_at
     editor, panel = priya.locator(".cm-editor").bounding_box(), priya.locator("#document-comments").bounding_box()
     assert panel["y"] >= editor["y"] + editor["height"], "the comments should be under the text on a phone"
     assert scroll_width(priya) <= 390 + 2, f"the page scrolls sideways: {scroll_width(priya)} px wide"
+
+    # Jargon hints under a reply box too, as under the new-comment box (comments-perf).
+    thread = priya.locator("[data-doc-thread]")
+    reply = thread.get_by_label("Reply to Priya Raman")
+    reply.click()
+    reply.type("Unless XYZQ says otherwise.")
+    hints = thread.locator("[data-comment-hints]")
+    expect(hints).to_have_count(1)
+    expect(hints.locator("[data-hints-list] li").filter(has_text="XYZQ")).to_contain_text("Unknown acronym")
+    assert scroll_width(priya) <= 390 + 2, f"the hints make the page scroll sideways: {scroll_width(priya)} px wide"
     assert_no_console_errors(browsing)
 
 
