@@ -65,7 +65,9 @@ def _render_document(document: Document, position_form: PositionForm | None = No
                            version_form=VersionForm(), position_form=position_form, withdraw_form=WithdrawForm(),
                            can_edit=policy.can_edit_document(current_user, document),
                            position_labels=POSITION_LABELS, status_labels=services.STATUS_LABELS,
-                           document_threads=on_documents.placed_threads(document))  # comments (issue 9)
+                           document_threads=on_documents.placed_threads(  # comments (issue 9)
+                               document, replies_shown=on_documents.REPLIES_SHOWN),
+                           replies_shown=on_documents.REPLIES_SHOWN)
 
 
 PREVIEW_MODES = ("annotated", "mine")

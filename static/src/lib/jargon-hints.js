@@ -144,5 +144,50 @@ export function textareaHints(textarea, { url, section, list, status, termUrl, a
   });
   textarea.addEventListener("focus", () => { if (!started && textarea.value) refresh(); });
   // After a glossary change: ask again, but only for someone who has started writing here.
-  return { refresh: () => (started ? refresh() : Promise.resolve(true)) };
+  return { refresh: () => (started ? refresh() : Promise.resolve(true)), ask: refresh };
+}
+
+// --- comments-perf (issue 9 follow-ups): hints on reply and edit boxes ---------------------------------
+// A page with 50 threads has 50 reply boxes (and edit boxes for one's own comments), and threads are
+// swapped in live: rather than render a hints list under each, the list is added under a box the first
+// time someone writes in it (hints need JavaScript anyway). Same list, status and wording as the
+// new-comment form. `selector` picks the boxes inside `container`.
+let hintSections = 0;
+
+function hintsSectionAfter(field) {
+  const id = `comment-hints-${++hintSections}`;
+  const section = document.createElement("section");
+  section.className = "hints";
+  section.dataset.commentHints = "";
+  section.setAttribute("aria-labelledby", `${id}-heading`);
+  const heading = document.createElement("h3");
+  heading.id = `${id}-heading`;
+  heading.textContent = "Words other communities may read differently";
+  const status = document.createElement("p");
+  status.className = "muted";
+  status.setAttribute("role", "status");
+  status.dataset.hintsStatus = "";
+  status.textContent = "Hints appear here as you write. They are only suggestions.";
+  const list = document.createElement("ul");
+  list.className = "hint-list";
+  list.dataset.hintsList = "";
+  section.append(heading, status, list);
+  field.after(section);
+  return section;
+}
+
+export function commentBoxHints(container, selector, { url, termUrl, addTermUrl }) {
+  if (!url) return;
+  container.addEventListener("focusin", (event) => {
+    const textarea = event.target;
+    if (!(textarea instanceof HTMLTextAreaElement) || !textarea.matches(selector) || textarea.dataset.hints) return;
+    textarea.dataset.hints = "on";
+    const field = textarea.closest(".field") || textarea;
+    const section = hintsSectionAfter(field);
+    const hints = textareaHints(textarea, {
+      url, section, list: section.querySelector("[data-hints-list]"), status: section.querySelector("[data-hints-status]"),
+      termUrl, addTermUrl,
+    });
+    if (textarea.value.trim()) hints.ask(); // an edit box starts with the comment's text
+  });
 }
