@@ -3,20 +3,19 @@ glossary popovers that open on hover and focus (editor and preview), a formattin
 writing view for people who do not write Markdown, undo that only undoes your own edits, co-authors'
 cursor labels that get out of the way, and the editor bundle served compressed and cacheable.
 """
-import json
 import re
 import uuid
 
 import pytest
 from playwright.sync_api import expect
 
-from tests.live_server import REFERRAL, ROOT
+from tests.browser.axe import check_accessibility
+from tests.live_server import REFERRAL
 
 pytestmark = [pytest.mark.browser, pytest.mark.live]
 
 PRIYA, SAM = "priya@psychiatry.test", "sam@socialwork.test"
 WIDE, PHONE = {"width": 1280, "height": 800}, {"width": 390, "height": 844}
-AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 
 
 # --- helpers ----------------------------------------------------------------------------------
@@ -62,15 +61,7 @@ def readable(locator) -> None:
 
 
 def axe_check(page, label: str) -> None:
-    """axe-core over the whole page: no serious or critical violation."""
-    if not page.evaluate("typeof window.axe !== 'undefined'"):
-        page.evaluate(AXE.read_text() + "\n;0")  # evaluated by the browser's debugger: not subject to CSP
-    result = page.evaluate("""async () => {
-        const r = await axe.run(document, { resultTypes: ['violations'] });
-        return r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
-          .map((v) => ({ id: v.id, help: v.help, nodes: v.nodes.map((n) => n.target.join(' ')).slice(0, 5) }));
-    }""")
-    assert result == [], f"{label}: " + json.dumps(result, indent=1)
+    check_accessibility(page, label)
 
 
 # --- 1. glossary popovers ---------------------------------------------------------------------

@@ -10,12 +10,12 @@ import uuid
 import pytest
 from playwright.sync_api import expect
 
-from tests.live_server import CRISIS, PASSWORD, ROOT, sign_in
+from tests.browser.axe import serious_accessibility_issues
+from tests.live_server import CRISIS, PASSWORD, sign_in
 
 pytestmark = pytest.mark.browser
 
 PRIYA = "priya@psychiatry.test"
-AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 WIDTHS = (1280, 390)
 
 
@@ -34,18 +34,6 @@ def sign_in_through_the_form(browsing, email: str, password: str = PASSWORD):
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
     return page
-
-
-def serious_accessibility_issues(page) -> list[str]:
-    """Run axe-core in the page (by evaluation, so a Content-Security-Policy cannot stop it)."""
-    if not page.evaluate("() => typeof window.axe !== 'undefined'"):
-        page.evaluate(AXE.read_text(encoding="utf-8"))
-    results = page.evaluate("""async () => {
-        const r = await axe.run(document, { resultTypes: ["violations"] });
-        return r.violations.filter((v) => v.impact === "serious" || v.impact === "critical")
-            .map((v) => `${v.impact} ${v.id}: ${v.help} — ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
-    }""")
-    return results
 
 
 def assert_accessible_at_every_width(page) -> None:
