@@ -72,6 +72,9 @@ def seed_demo() -> dict:
     seed_documents(world)
     db.session.flush()
     world["boards"] = seed_boards(world)
+    # issue 11: breakthrough activities
+    from workspace.activities.demo import seed_activities
+    world["activities"] = seed_activities(world)
     return world
 
 
