@@ -7,9 +7,11 @@ Adding a domain: add a module here and list it in MODULES.
 from tests.permission_rows import boards, documents, foundation, glossary
 from tests.permission_rows import notices  # notifications
 from tests.permission_rows import security  # issue 12
+from tests.permission_rows import activities  # issue 11
 
 MODULES = [foundation, documents, glossary, boards, notices]
 MODULES += [security]  # issue 12
+MODULES += [activities]  # issue 11
 
 
 def merged(attribute: str) -> dict:

@@ -60,7 +60,7 @@ def get_activity(activity_id):
     return services.activity_payload(load_activity(activity_id))
 
 
-@bp.post("/activities/<int:activity_id>/steps/<int(signed=True):number>/done")
+@bp.post("/activities/<int:activity_id>/steps/<int:number>/done")
 @login_required
 def mark_step_done(activity_id, number):
     activity = load_activity(activity_id)

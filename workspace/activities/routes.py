@@ -148,7 +148,11 @@ def copy_template(community_id):
     policy.require(policy.can_manage_activity_templates(current_user, community),
                    "Only the community's stewards keep its templates.", user=current_user)
     form = CopyTemplateForm()
-    custom = services.copy_template(community, key=form.template.data, actor=current_user)
+    try:
+        custom = services.copy_template(community, key=form.template.data, actor=current_user)
+    except ValidationError as error:
+        flash(" ".join(error.errors.values()), "error")
+        return redirect(url_for("activities.list_templates"))
     flash(f"Copied into {community.name}'s library: edit it, then share it with your spaces.", "success")
     return redirect(url_for("activities.edit_template", template_id=custom.id))
 
