@@ -106,8 +106,9 @@ def usefulness_by_pair(key: str) -> list[dict]:
             tally = counts.setdefault(pair, [0, 0])
             tally[1] += 1
             tally[0] += all(verdicts[cid] == USEFUL for cid in pair)
-    return [{"communities": [names[a], names[b]], "useful": useful, "judged": judged}
-            for (a, b), (useful, judged) in sorted(counts.items())]
+    rows = [{"communities": sorted([names[a], names[b]], key=str.casefold), "useful": useful, "judged": judged}
+            for (a, b), (useful, judged) in counts.items()]
+    return sorted(rows, key=lambda row: [n.casefold() for n in row["communities"]])
 
 
 # --- starting -------------------------------------------------------------------------------
