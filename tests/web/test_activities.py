@@ -115,6 +115,8 @@ def test_start_through_the_form_then_tick_a_step_without_javascript(app, sign_in
     ({"template": "referral-guidelines", "starts_on": "2027-01-01", "ends_on": "2027-06-01"}, "ends_on"),
     ({"template": "referral-guidelines", "starts_on": "2027-01-10", "ends_on": "2027-01-09"}, "ends_on"),
     ({"template": "referral-guidelines", "starts_on": "next tuesday"}, "starts_on"),
+    ({"template": "referral-guidelines", "starts_on": "9999-12-31"}, "starts_on"),
+    ({"template": "referral-guidelines", "starts_on": 20270101}, "starts_on"),
     ({"template": "no-such-template"}, "template"),
     ({}, "template"),
 ])
@@ -306,3 +308,11 @@ def test_editing_a_custom_template_in_the_form(app, sign_in_as, ids):
     assert good.status_code == 302
     html = client.get(f"/activity-templates?space={ids['referral']}").get_data(as_text=True)
     assert "Social Work's template" in html
+
+
+def test_a_persons_export_holds_their_answers_and_ticks(app, ctx):
+    from workspace.activities import export  # noqa: F401  (registers the exporter)
+    from workspace.privacy import EXPORTERS
+    section = EXPORTERS["activities"](person(PRIYA))
+    assert "First-hour protocol, for Psychiatry: partly useful — would change: Bring a psychiatrist" in section.markdown
+    assert [a["title"] for a in section.data["started"]] == ["Referral guidelines"]

@@ -118,10 +118,11 @@ def _date(value, errors: FieldErrors, field: str, label: str):
         return None
     if isinstance(value, date):
         return value
-    try:
-        return date.fromisoformat(value) if isinstance(value, str) else None
-    except ValueError:
-        pass
+    if isinstance(value, str) and len(value) == 10:
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            pass
     errors.add(field, f"{label} must be a date like 2027-03-01.")
     return None
 
@@ -135,6 +136,9 @@ def start_activity(space, *, template_key, starts_on=None, ends_on=None, actor, 
     today = today or date.today()
     starts = _date(starts_on, errors, "starts_on", "Start date")
     ends = _date(ends_on, errors, "ends_on", "End date")
+    for field, value in (("starts_on", starts), ("ends_on", ends)):
+        if value is not None and not 2000 <= value.year <= 2999:
+            errors.add(field, "Choose a date between the years 2000 and 2999.")
     if "starts_on" not in errors.errors and "ends_on" not in errors.errors:
         starts = starts or today
         ends = ends or starts + timedelta(days=plan["timebox_days"] - 1)
