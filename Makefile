@@ -52,6 +52,7 @@ bench: setup
 	$(BIN)/python -m bench.coedit
 	$(BIN)/python -m bench.boards
 	$(BIN)/python -m bench.glossary
+	$(BIN)/python -m bench.comments
 
 clean:
 	rm -rf $(VENV) node_modules static/dist .pytest_cache

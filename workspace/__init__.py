@@ -53,6 +53,7 @@ def create_app(config: dict | None = None) -> Flask:
     from workspace.spaces.routes import bp as spaces_bp
     from workspace.boards.routes import bp as boards_bp
     from workspace.notices import routes as notices
+    from workspace.comments.routes import bp as comments_bp  # comments (issue 9)
 
     app.register_blueprint(pages.bp)
     app.register_blueprint(accounts_bp)
@@ -65,6 +66,9 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(boards_bp)
     app.register_blueprint(notices.bp)
     notices.register(app)
+    app.register_blueprint(comments_bp)  # comments (issue 9)
+    from workspace.comments import routes as comment_routes  # comments (issue 9)
+    comment_routes.register(app)  # comments (issue 9)
 
     from workspace import cli
     cli.register(app)

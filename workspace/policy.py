@@ -282,6 +282,38 @@ def can_set_notice_level(user, space) -> bool:
     """Anyone who may see a space hears from it, so may choose how much (watching, normal, muted)."""
     return is_signed_in(user) and can_view_space(user, space)
 
+# --- comments (issue 9) ----------------------------------------------------------------------
+
+def can_view_comment(user, comment) -> bool:
+    """Whoever may see the space sees its discussion, its cards' and its documents' comments."""
+    return can_view_space(user, comment.space)
+
+
+def can_comment(user, space) -> bool:
+    """Joined members while the space is active; an adopted document can still be discussed."""
+    return can_participate_in_space(user, space)
+
+
+def can_edit_comment(user, comment) -> bool:
+    """Authors edit their own comments (not a tombstone) while they may still comment."""
+    return (is_signed_in(user) and comment.author_id == user.id and not comment.is_deleted
+            and can_comment(user, comment.space))
+
+
+def can_delete_comment(user, comment) -> bool:
+    """Authors delete their own comments; moderation (hiding others') is another issue's work."""
+    return can_edit_comment(user, comment)
+
+
+def can_resolve_thread(user, comment) -> bool:
+    """Any member who may comment resolves or reopens a thread."""
+    return can_comment(user, comment.space)
+
+
+def can_comment_to_card(user, comment, board) -> bool:
+    """Turning a comment into a card is a card creation on that board."""
+    return can_view_comment(user, comment) and can_change_board(user, board)
+
 
 # --- activities (issue 11: breakthrough activities) ------------------------------------------
 

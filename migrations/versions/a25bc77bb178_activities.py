@@ -1,7 +1,7 @@
 """activities: breakthrough activities, their steps, judgements per community, communities' own templates
 
 Revision ID: a25bc77bb178
-Revises: b7d1e4c2a9f0
+Revises: 1419e29ac4f5
 Create Date: 2026-11-30 21:33:43.790305
 
 """
@@ -12,7 +12,7 @@ import workspace.database
 
 # revision identifiers, used by Alembic.
 revision = 'a25bc77bb178'
-down_revision = 'b7d1e4c2a9f0'
+down_revision = '1419e29ac4f5'
 branch_labels = None
 depends_on = None
 

@@ -1,6 +1,7 @@
 // The board page: live updates in sequence order, catch-up after reconnect, filters, and moving
 // cards by drag and drop or from the keyboard (each step announced to screen readers).
 import { connect } from "./lib/live.js";
+import { installTileCounts } from "./lib/comments.js";
 
 const root = document.querySelector(".board[data-board-id]");
 
@@ -94,6 +95,9 @@ if (root) {
     const old = cardEl(card.id);
     if (card.archived) { old?.remove(); return; }
     const li = buildCard(card);
+    // comments (issue 9): the comment count is not in card events; keep the one the tile had
+    const count = old?.querySelector(".comment-count");
+    if (count) li.append(count);
     const hadFocus = old && old === document.activeElement;
     if (old) old.replaceWith(li);
     place(li, card.column_id);
@@ -267,6 +271,7 @@ if (root) {
   });
   socket.on("connect", join);
   for (const name of Object.keys(HANDLERS)) socket.on(name, (payload) => receive(name, payload));
+  installTileCounts(socket, boardId); // comments (issue 9): comment counts on tiles, live
 
   // --- filters (the same rules as services.card_matches) -----------------------------------
   function endOfWeek(isoDay) {

@@ -7,6 +7,7 @@
 import { connect } from "./lib/live.js";
 import { installPopovers, refreshFragments } from "./lib/glossary.js";
 import { textareaHints } from "./lib/jargon-hints.js";
+import { installComments } from "./lib/comments.js";
 
 const root = document.getElementById("card");
 if (root) start(root);
@@ -329,4 +330,17 @@ function start(root) {
   socket.on("glossary_changed", (msg) => {
     if (msg.space_id === spaceId) refreshGlossary("The glossary changed: marks are up to date.");
   });
+
+  // --- comments (issue 9): the card's comments, live (events reach the space's room) -------
+  const discussion = document.querySelector("#comments [data-comments]");
+  if (discussion) {
+    const status = discussion.querySelector("[data-comments-status]");
+    const comments = installComments(discussion, socket, {
+      matches: (p) => p.card_id === cardId,
+      announce: (text) => { status.textContent = text; },
+    });
+    let seen = false;
+    socket.on("connect", () => { if (seen) comments.refreshAll(); seen = true; });
+    socket.on("glossary_changed", (msg) => { if (msg.space_id === spaceId) comments.refreshAll(); });
+  }
 }

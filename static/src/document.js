@@ -18,6 +18,7 @@ import { installPopovers, swapFragments } from "./lib/glossary.js";
 import { glossaryUnderline, setGlossaryTerms, termsFromSpaceGlossary } from "./lib/glossary-editor.js";
 import { HINT_TEXT_MAX, hintSummary, renderHints } from "./lib/jargon-hints.js";
 import { hintRange, jargonHintMarks, placeHints, setJargonHints } from "./lib/jargon-hints-editor.js";
+import { commentAnchors, mountDocumentComments } from "./lib/comment-anchors.js"; // comments (issue 9)
 
 const root = document.getElementById("document");
 const POSITION_LABELS = { endorse: "Endorse", reservations: "Endorse with reservations",
@@ -90,6 +91,7 @@ function start(root) {
         }),
         glossaryOn ? glossaryUnderline({ announce: document.getElementById("editor-term-announce") }) : [],
         jargonHintMarks,
+        commentAnchors(), // comments on passages (issue 9)
       ],
     }),
   });
@@ -381,5 +383,6 @@ function start(root) {
     if (!local && (provider.inFlight || provider.unsent)) event.preventDefault();
   });
   render();
-  window.conveneEditor = { ydoc, ytext, view, provider, socket }; // for tests and debugging
+  const comments = mountDocumentComments({ root, view, ydoc, ytext, provider, socket }); // issue 9
+  window.conveneEditor = { ydoc, ytext, view, provider, socket, comments }; // for tests and debugging
 }

@@ -1,6 +1,7 @@
 // The space page: join its room and keep the "Here now" list live.
 import { connect } from "./lib/live.js";
 import { installPopovers, refreshFragments } from "./lib/glossary.js";
+import { installComments } from "./lib/comments.js";
 
 const root = document.querySelector("[data-space-id]");
 const list = document.getElementById("presence-list");
@@ -84,6 +85,18 @@ if (root) {
   socket.on("glossary_changed", (msg) => {
     if (msg.space_id === spaceId) refresh("The glossary changed: marks are up to date.");
   });
+  // --- comments (issue 9): the space's discussion, live -------------------------------------
+  const discussion = document.querySelector("#discussion [data-comments]");
+  if (discussion) {
+    const status = discussion.querySelector("[data-comments-status]");
+    const comments = installComments(discussion, socket, {
+      matches: (p) => p.space_id === spaceId && p.card_id === null && p.document_id === null,
+      announce: (text) => { status.textContent = text; },
+    });
+    let seen = false;
+    socket.on("connect", () => { if (seen) comments.refreshAll(); seen = true; });
+    socket.on("glossary_changed", (msg) => { if (msg.space_id === spaceId) comments.refreshAll(); });
+  }
   socket.on("member_joined", (msg) => {
     liveStatus.hidden = false;
     liveStatus.textContent = `${msg.display_name} joined the space.`;

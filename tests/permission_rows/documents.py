@@ -61,3 +61,13 @@ def build() -> dict:
     text += "a permitted edit"
     return {"document": document.id, "version": version.id, "review_document": review.id,
             "update_message": create_update_message(doc.get_update())}
+
+
+# --- comments on passages (issue 9, doc-comments) ---------------------------------------------------
+from tests.permission_rows.actors import VIEWERS as _VIEWERS  # noqa: E402
+
+COMMENTERS = {"participant", "moderator"}  # joined members of the active space
+TABLE.update({
+    ("api.list_document_comments", "GET"): ("/api/v1/documents/{document}/comments", _VIEWERS),
+    ("api.create_document_comment", "POST"): ("/api/v1/documents/{document}/comments", COMMENTERS),
+})

@@ -316,3 +316,16 @@ def test_a_persons_export_holds_their_answers_and_ticks(app, ctx):
     section = EXPORTERS["activities"](person(PRIYA))
     assert "First-hour protocol, for Psychiatry: partly useful — would change: Bring a psychiatrist" in section.markdown
     assert [a["title"] for a in section.data["started"]] == ["Referral guidelines"]
+
+
+def test_a_comment_on_the_activitys_board_counts_as_taking_part(app, ctx, ids):
+    from workspace.comments import services as comments
+    activity = db.session.get(Activity, ids["running"])
+    card = boards.open_cards(activity.board)[0]
+    taking_part = {row["community"].name: [u.display_name for u in row["people"]]
+                   for row in services.participation(activity)}
+    assert "María José Álvarez" not in taking_part["Social Work"]
+    comments.create_comment(space=activity.space, actor=person(SAM), body="I can bring two referrals.", card=card)
+    taking_part = {row["community"].name: [u.display_name for u in row["people"]]
+                   for row in services.participation(activity)}
+    assert "Sam Okafor" in taking_part["Social Work"]

@@ -9,7 +9,7 @@ import logging
 from datetime import date, timedelta
 from itertools import combinations
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from workspace.activities import library
 from workspace.activities.models import (CLOSED, NOT_USEFUL, OPEN, PARTLY, USEFUL, VERDICT_LABELS, VERDICTS,
@@ -323,6 +323,7 @@ def participation(activity) -> list[dict]:
     if activity.board_id:
         user_ids |= set(db.session.scalars(select(BoardActivity.actor_id).where(
             BoardActivity.board_id == activity.board_id)))
+    user_ids |= _commenters(activity)
     convened = [link.community for link in activity.space.convened]
     if "glossary" in activity.plan["creates"]:
         user_ids |= set(db.session.scalars(select(Term.created_by_id).where(
@@ -334,6 +335,20 @@ def participation(activity) -> list[dict]:
     people = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(user_ids or {0})))}
     return [{"community": c, "people": sorted((people[uid] for cid, uid in members if cid == c.id),
                                               key=lambda u: u.display_name.casefold())} for c in convened]
+
+
+def _commenters(activity) -> set[int]:
+    """People who commented on the activity's document or on its board's cards."""
+    from workspace.boards.models import Card
+    from workspace.comments.models import Comment
+    on = []
+    if activity.document_id:
+        on.append(Comment.document_id == activity.document_id)
+    if activity.board_id:
+        on.append(Comment.card_id.in_(select(Card.id).where(Card.board_id == activity.board_id)))
+    if not on:
+        return set()
+    return set(db.session.scalars(select(Comment.author_id).where(or_(*on), Comment.deleted_at.is_(None))))
 
 
 def glossary_progress(activity) -> list[dict]:

@@ -608,6 +608,9 @@ def _record(board, name: str, payload: dict, note: BoardActivity | None) -> None
     db.session.add(BoardEvent(board_id=board.id, seq=board.seq, name=name, payload=body))
     db.session.flush()
     publish(name, body, room=room_for(board))
+    if "card" in payload:  # comments (issue 9): a comment made into this card shows its column, live
+        from workspace.comments.services import card_changed
+        card_changed(payload["card"]["id"])
 
 
 def _note(board, actor, text: str, *, card=None, column=None, version=None) -> BoardActivity:

@@ -40,6 +40,7 @@ class Tile:
     assignee_ids: list = field(default_factory=list)
     checklist_done: int = 0
     checklist_total: int = 0
+    comment_count: int = 0  # comments (issue 9)
 
 
 @dataclass
@@ -64,7 +65,8 @@ def board_view(board, *, communities_of: dict, names: dict, today: date, can_cha
     # seq alone could repeat after a rolled-back change; the event's timestamp makes the key unique.
     stamp = db.session.scalar(select(BoardEvent.created_at).where(BoardEvent.board_id == board.id,
                                                                   BoardEvent.seq == board.seq))
-    key = (board.id, board.seq, stamp, can_change, today, _signature(communities_of, names))
+    key = (board.id, board.seq, stamp, can_change, today, _signature(communities_of, names),
+           _comments_stamp(board))  # comments (issue 9): a comment changes a tile's count, not the board's seq
     done_ids = done_column_ids(board)  # a column marked done (or not) is an event: seq covers it
     if not filtered:
         with _CACHE_LOCK:
@@ -110,6 +112,11 @@ def load_tiles(board, *, known_names=None) -> tuple[list[Tile], dict[int, str]]:
             select(ChecklistItem.card_id, func.count(), func.sum(case((ChecklistItem.done, 1), else_=0)))
             .join(Card).where(*open_cards).group_by(ChecklistItem.card_id)):
         tiles[card_id].checklist_total, tiles[card_id].checklist_done = total, int(done or 0)
+    from workspace.comments.models import Comment  # comments (issue 9): each tile's comment count
+    for card_id, count in db.session.execute(
+            select(Comment.card_id, func.count()).join(Card, Comment.card_id == Card.id)
+            .where(*open_cards, Comment.deleted_at.is_(None)).group_by(Comment.card_id)):
+        tiles[card_id].comment_count = count
     user_ids = {uid for t in tiles.values() for uid in t.assignee_ids} - set(known_names or ())
     names = ({uid: name for uid, name in db.session.execute(select(User.id, User.display_name)
                                                             .where(User.id.in_(user_ids)))} if user_ids else {})
@@ -171,9 +178,24 @@ def render_tiles(tiles, *, names: dict, communities_of: dict, today: date, can_c
                          f'<span class="due__flag">{" (overdue)" if overdue else ""}</span></p>')
         if t.checklist_total:
             parts.append(f'<p class="checklist-count">Checklist {t.checklist_done}/{t.checklist_total}</p>')
+        parts.append(comment_count_html(t.comment_count))  # comments (issue 9)
         parts.append("</li>")
         out.append("".join(parts))
     return Markup("\n".join(out))
+
+
+def comment_count_html(count: int) -> str:
+    """A tile's comment count (board.js keeps it when it rebuilds a tile; comments.js updates it live)."""
+    words = "1 comment" if count == 1 else f"{count} comments"
+    return f'<p class="comment-count" data-comment-count="{count}"{"" if count else " hidden"}>{words}</p>'
+
+
+def _comments_stamp(board) -> tuple:
+    """How many comments the board's cards have, and the latest change to one (comments, issue 9)."""
+    from workspace.comments.models import Comment
+    row = db.session.execute(select(func.count(Comment.id), func.max(Comment.id), func.max(Comment.deleted_at))
+                             .join(Card, Comment.card_id == Card.id).where(Card.board_id == board.id)).one()
+    return tuple(row)
 
 
 def _json_list(values) -> str:

@@ -173,3 +173,79 @@ describe(paths={
         "kind": {"type": "string", "enum": ["named", "proposed", "restored"]}, "created_by": {"type": "string"},
         "created_at": {"type": "string", "format": "date-time"}}},
 })
+
+
+# --- comments on passages (issue 9, doc-comments) ---------------------------------------------------
+from workspace.comments import on_documents  # noqa: E402
+from workspace.comments.schemas import comment_payload  # noqa: E402
+
+
+def document_thread_json(placed: "on_documents.PlacedThread") -> dict:
+    """A thread on a document with where its passage is now ("removed" when its words were deleted)."""
+    body = comment_payload(placed.thread, replies=True)
+    body["passage"] = placed.passage.as_json() if placed.passage else None
+    return body
+
+
+@bp.get("/documents/<int:document_id>/comments")
+@login_required
+def list_document_comments(document_id):
+    """The document's threads in the order their passages appear in the text."""
+    document = load_document(document_id)
+    return {"items": [document_thread_json(p) for p in on_documents.placed_threads(document)]}
+
+
+@bp.post("/documents/<int:document_id>/comments")
+@login_required
+def create_document_comment(document_id):
+    document = load_document(document_id)
+    policy.require(policy.can_comment(current_user, document.space),
+                   "Only joined members of an active space comment on its documents.")
+    data = json_body()
+    anchor = data.get("anchor")
+    if not isinstance(anchor, dict):
+        raise ValidationError({"anchor": "Give the passage as {\"start\", \"end\"}: base64 Yjs relative positions."})
+    comment = on_documents.comment_on_document(document, actor=current_user, body=data.get("body"),
+                                               anchor_start_b64=anchor.get("start"),
+                                               anchor_end_b64=anchor.get("end"), quote=anchor.get("quote"))
+    placed = next(p for p in on_documents.placed_threads(document) if p.thread.id == comment.id)
+    return document_thread_json(placed), 201
+
+
+describe(paths={
+    "/documents/{document_id}/comments": {
+        "get": {"operationId": "list_document_comments",
+                "summary": "Threads on passages of a document, in text order, with where each passage is now",
+                "parameters": DOC_ID, "responses": responses("200", list_of("DocumentThread"), 404)},
+        "post": {"operationId": "create_document_comment",
+                 "summary": "Comment on a passage (joined members of an active space)",
+                 "description": "The passage is given by two Yjs relative positions made with "
+                                "`Y.createRelativePositionFromTypeIndex` on the document's `Y.Text` \"body\": "
+                                "the start on its first character (assoc 0), the end on its last (assoc -1), "
+                                "each encoded with `Y.encodeRelativePosition` and base64. Positions that do not "
+                                "decode, or that belong to another document, are refused (422).",
+                 "parameters": DOC_ID,
+                 "requestBody": {"required": True, "content": {"application/json": {"schema": {
+                     "type": "object", "required": ["body", "anchor"], "properties": {
+                         "body": {"type": "string", "maxLength": 10000, "description": "Markdown; @[Name] mentions"},
+                         "anchor": {"type": "object", "required": ["start", "end"], "properties": {
+                             "start": {"type": "string", "format": "byte"},
+                             "end": {"type": "string", "format": "byte"},
+                             "quote": {"type": "string", "maxLength": 2000,
+                                       "description": "The selected text (defaults to the passage's text now)"}}}}}}}},
+                 "responses": responses("201", ref("DocumentThread"), 403, 404, 422)}},
+}, schemas={
+    "DocumentThread": {"type": "object", "required": ["id", "anchor", "passage"], "properties": {
+        "id": {"type": "integer"}, "document_id": {"type": "integer"}, "body": {"type": "string"},
+        "html": {"type": "string"}, "author": {"type": ["object", "null"]}, "resolved": {"type": "boolean"},
+        "resolved_by": {"type": ["object", "null"]}, "deleted": {"type": "boolean"},
+        "replies": {"type": "array", "items": {"type": "object"}},
+        "anchor": {"type": "object", "properties": {
+            "start": {"type": "string", "format": "byte"}, "end": {"type": "string", "format": "byte"},
+            "quote": {"type": ["string", "null"], "description": "The text the comment was made on"}}},
+        "passage": {"oneOf": [{"type": "null"}, {"type": "object", "properties": {
+            "start": {"type": "integer", "description": "In code points"}, "end": {"type": "integer"},
+            "start_utf16": {"type": "integer", "description": "In UTF-16 units (JavaScript)"},
+            "end_utf16": {"type": "integer"},
+            "removed": {"type": "boolean", "description": "The text it was about was removed"}}}]}}},
+})

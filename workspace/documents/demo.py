@@ -43,6 +43,7 @@ def seed_documents(world: dict) -> None:
         services.move_to_review(crisis, actor=people["lee"])
         social_work = next(c for c in spaces["crisis"].communities if c.slug == "social-work")
         services.record_position(crisis, community=social_work, position="endorse", actor=people["sam"])
+    seed_document_comments(world)  # comments (issue 9)
 
 
 def _document(space, title, text, author, *, responds_to="", url=""):
@@ -56,3 +57,43 @@ def _document(space, title, text, author, *, responds_to="", url=""):
 def _find(space, title):
     from workspace.extensions import db
     return db.session.scalars(select(Document).where(Document.space_id == space.id, Document.title == title))
+
+
+# --- comments on passages of the crisis joint response (issue 9, doc-comments) ---------------------
+# (passage, author, body, [(reply author, body)], resolved by)
+CRISIS_THREADS = [
+    ("A place of safety that is not a police cell.", "lee",
+     "In policing, a *place of safety* can still mean a cell in law. Psychiatry means the hospital suite "
+     "here: can we write “a hospital-based place of safety” so nobody reads it our way?", [], None),
+    ("A follow-up by social work within 72 hours, whatever the outcome of the visit.", "sam",
+     "72 hours is realistic only if the crisis team gives us a named contact for each visit.",
+     [("priya", "The crisis team can name one contact per shift; I will put it in the rota."),
+      ("lee", "We will pass that contact on in the handover note after every joint visit.")], None),
+    ("share what we learn every month", "priya",
+     "Monthly is a lot for a small pilot. Quarterly?",
+     [("lee", "Monthly for the first three months, then we review. Agreed at the last meeting.")], "priya"),
+]
+
+
+def seed_document_comments(world: dict) -> None:
+    """Threads on the crisis joint response: one per kind the demo shows; once only."""
+    from workspace.comments import on_documents, services as comments
+    from workspace.comments.models import Comment
+    from workspace.extensions import db
+
+    people = world["people"]
+    document = next(iter(_find(world["spaces"]["crisis"], "Joint response: first hour of a crisis")), None)
+    if document is None or db.session.scalar(select(Comment.id).where(Comment.document_id == document.id).limit(1)):
+        return
+    for passage, author, body, replies, resolved_by in CRISIS_THREADS:
+        with on_documents.document_positions(document) as positions:
+            at = positions.string.find(passage)
+            if at < 0:
+                continue
+            start, end = positions.anchors_for(at, at + len(passage))
+        thread = on_documents.comment_on_document(document, actor=people[author], body=body,
+                                                  anchor_start_b64=start.b64(), anchor_end_b64=end.b64(), quote=passage)
+        for who, text in replies:
+            comments.reply_to(thread, actor=people[who], body=text)
+        if resolved_by:
+            comments.resolve_thread(thread, actor=people[resolved_by])

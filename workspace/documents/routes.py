@@ -3,6 +3,7 @@ from flask import Blueprint, Response, flash, jsonify, redirect, render_template
 from flask_login import current_user, login_required
 
 from workspace import policy
+from workspace.comments import on_documents
 from workspace.communities.models import Community
 from workspace.documents import diff, services
 from workspace.documents.forms import DocumentForm, PositionForm, VersionForm, WithdrawForm
@@ -54,7 +55,8 @@ def show_document(document_id):
                            record=services.endorsement_record(document, text=text),
                            version_form=VersionForm(), position_form=position_form, withdraw_form=WithdrawForm(),
                            can_edit=policy.can_edit_document(current_user, document),
-                           position_labels=POSITION_LABELS, status_labels=services.STATUS_LABELS)
+                           position_labels=POSITION_LABELS, status_labels=services.STATUS_LABELS,
+                           document_threads=on_documents.placed_threads(document))  # comments (issue 9)
 
 
 PREVIEW_MODES = ("annotated", "mine")

@@ -10,7 +10,9 @@ let current = null; // { button, popover }
 
 function entryFor(id) {
   if (!ID.test(id)) return null;
-  return document.querySelector(`#glossary-entries .term-entry[data-term-id="${id}"]`);
+  return document.querySelector(`#glossary-entries .term-entry[data-term-id="${id}"]`)
+    // comments render their own entries (issue 9): terms found only in a comment are explained too
+    || document.querySelector(`[data-comment-entries] .term-entry[data-term-id="${id}"]`);
 }
 
 export function closePopover({ focus = true } = {}) {
