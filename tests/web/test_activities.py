@@ -320,12 +320,13 @@ def test_a_persons_export_holds_their_answers_and_ticks(app, ctx):
 
 def test_a_comment_on_the_activitys_board_counts_as_taking_part(app, ctx, ids):
     from workspace.comments import services as comments
-    activity = db.session.get(Activity, ids["running"])
+    activity = services.start_activity(db.session.get(Space, ids["crisis"]), template_key="joint-visit-rota",
+                                       actor=person(LEE))
     card = boards.open_cards(activity.board)[0]
-    taking_part = {row["community"].name: [u.display_name for u in row["people"]]
-                   for row in services.participation(activity)}
-    assert "María José Álvarez" not in taking_part["Social Work"]
-    comments.create_comment(space=activity.space, actor=person(SAM), body="I can bring two referrals.", card=card)
-    taking_part = {row["community"].name: [u.display_name for u in row["people"]]
-                   for row in services.participation(activity)}
-    assert "Sam Okafor" in taking_part["Social Work"]
+
+    def taking_part():
+        return {row["community"].name: [u.display_name for u in row["people"]]
+                for row in services.participation(activity)}
+    assert taking_part() == {"Community Policing": ["Lee Brennan"], "Social Work": [], "Psychiatry": []}
+    comments.create_comment(space=activity.space, actor=person(MARIA), body="I can do Fridays.", card=card)
+    assert taking_part()["Social Work"] == ["María José Álvarez"]
