@@ -58,3 +58,24 @@ def test_two_communities_tick_steps_live_then_each_judges_the_activity(live_serv
     expect(omar.locator("#breakthrough-notice")).to_have_text("A breakthrough: every community found it useful.")
     check_accessibility(omar)
     assert browsing.errors == []
+
+
+def test_library_start_page_and_space_section_pass_axe(live_server, browsing):
+    from playwright.sync_api import expect
+
+    space_id = live_server.space_id("Referral guidelines")
+    sam = browsing.sign_in("sam@socialwork.test")
+    sam.goto(f"/activity-templates?space={space_id}")
+    sam.get_by_label("Creates").select_option("glossary")
+    sam.get_by_role("button", name="Filter").click()
+    expect(sam.locator(".activity-template")).to_have_count(2)
+    check_accessibility(sam)
+    sam.goto(f"/spaces/{space_id}/activities/new")
+    check_accessibility(sam)
+    sam.goto(f"/spaces/{space_id}")
+    expect(sam.locator("#activities-heading + ul")).to_contain_text("Breakthrough")
+    check_accessibility(sam)
+    sam.goto("/communities/social-work")
+    expect(sam.locator("#breakthroughs-heading")).to_be_visible()
+    check_accessibility(sam)
+    assert browsing.errors == []
