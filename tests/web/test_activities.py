@@ -308,6 +308,8 @@ def test_editing_a_custom_template_in_the_form(app, sign_in_as, ids):
     assert good.status_code == 302
     html = client.get(f"/activity-templates?space={ids['referral']}").get_data(as_text=True)
     assert "Social Work's template" in html
+    html = client.get("/communities/social-work").get_data(as_text=True)
+    assert f'href="{url}">Sprint</a>' in html and "shared with our spaces" in html
 
 
 def test_a_persons_export_holds_their_answers_and_ticks(app, ctx):

@@ -220,4 +220,5 @@ def _activity_globals():
     def space_activities(space):
         return [(a, services.community_verdicts(a), services.is_breakthrough(a)) for a in services.activities_in(space)]
     return {"space_activities": space_activities, "community_breakthroughs": services.breakthroughs_of,
+            "community_activity_templates": services.community_templates,
             "activity_verdict_labels": VERDICT_LABELS}
