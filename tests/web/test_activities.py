@@ -1,5 +1,4 @@
 """Breakthrough activities: starting templates, ticking steps, judging, the breakthrough rule, bad input."""
-from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import func, select
