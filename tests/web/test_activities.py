@@ -1,5 +1,4 @@
 """Breakthrough activities: starting templates, ticking steps, judging, the breakthrough rule, bad input."""
-
 import pytest
 from sqlalchemy import func, select
 
