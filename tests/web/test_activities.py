@@ -330,3 +330,15 @@ def test_a_comment_on_the_activitys_board_counts_as_taking_part(app, ctx, ids):
     assert taking_part() == {"Community Policing": ["Lee Brennan"], "Social Work": [], "Psychiatry": []}
     comments.create_comment(space=activity.space, actor=person(MARIA), body="I can do Fridays.", card=card)
     assert taking_part()["Social Work"] == ["María José Álvarez"]
+
+
+def test_an_unshared_community_template_is_its_stewards_own(app, sign_in_as, ids):
+    with app.app_context():
+        custom = services.copy_template(communities.find_community("social-work"), key="first-hour-protocol",
+                                        actor=person(SAM))
+        db.session.commit()
+        key = custom.key
+    assert sign_in_as(SAM).get(f"/activity-templates/{key}").status_code == 200
+    assert sign_in_as(OMAR).get(f"/activity-templates/{key}").status_code == 404
+    refused = api(app, OMAR).post(f"/api/v1/spaces/{ids['referral']}/activities", json={"template": key})
+    assert refused.status_code == 422 and "template" in refused.json["errors"]

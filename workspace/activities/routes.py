@@ -44,6 +44,10 @@ def show_template(key):
         plan = services.find_template(key)
     except ValidationError:
         abort(404)
+    if key.startswith("custom-"):  # a community's unshared draft is its stewards' own
+        custom = load_or_404(CustomTemplate, int(key[7:]), "Template")
+        policy.require_visible(custom.shared or policy.can_manage_activity_templates(current_user, custom.community),
+                               "This template")
     return render_template("activities/template.html", key=key, plan=plan, library=library,
                            usefulness=services.usefulness_by_pair(key))
 
