@@ -342,3 +342,8 @@ def test_an_unshared_community_template_is_its_stewards_own(app, sign_in_as, ids
     assert sign_in_as(OMAR).get(f"/activity-templates/{key}").status_code == 404
     refused = api(app, OMAR).post(f"/api/v1/spaces/{ids['referral']}/activities", json={"template": key})
     assert refused.status_code == 422 and "template" in refused.json["errors"]
+
+
+def test_a_community_page_names_only_breakthroughs_in_spaces_you_can_see(app, sign_in_as):
+    html = sign_in_as(JO).get("/communities/social-work").get_data(as_text=True)
+    assert "Shared vocabulary sprint" not in html and "1 breakthrough in spaces not shared with you." in html

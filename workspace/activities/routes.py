@@ -226,3 +226,8 @@ def _activity_globals():
     return {"space_activities": space_activities, "community_breakthroughs": services.breakthroughs_of,
             "community_activity_templates": services.community_templates,
             "activity_verdict_labels": VERDICT_LABELS}
+
+
+@bp.app_template_test("visible_activity")
+def _visible_activity(activity) -> bool:
+    return policy.can_view_activity(current_user, activity)
