@@ -82,6 +82,13 @@ def can_use_invitation(user, invitation) -> bool:
     return can_request_to_join(user, invitation.community)
 
 
+# --- first use (issue 8): join requests -----------------------------------------------------
+
+def can_withdraw_join_request(user, join_request) -> bool:
+    """Only the person who asked takes their request back."""
+    return is_signed_in(user) and join_request.user_id == user.id
+
+
 # --- spaces ---------------------------------------------------------------------------------
 
 def can_propose_space(user, community=None) -> bool:

@@ -169,7 +169,7 @@ export function termsFromSpaceGlossary(glossary, { readingAs = null, communities
     .filter((t) => t.community_id !== readingAs)
     .map((t) => {
       let kind = t.status === "loaded" ? "loaded" : "term";
-      const lines = [t.definition];
+      const lines = [t.definition_text ?? t.definition]; // the definition is Markdown: show its text
       if (t.status === "loaded" && t.loaded_note) lines.push(`Loaded: ${t.loaded_note}`);
       for (const b of glossary.bridges) {
         const otherId = b.from_term_id === t.id ? b.to_term_id : b.to_term_id === t.id ? b.from_term_id : null;

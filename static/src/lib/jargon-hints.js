@@ -30,16 +30,29 @@ function link(text, href) {
   return a;
 }
 
-// One list item per hint: what it is (in words and an icon, not colour), why, and where to go next.
+// The hints to list: one per word and kind, however often the word occurs (the editor still
+// underlines every occurrence). Each keeps its first occurrence and how many there are.
+export function distinctHints(hints) {
+  const byKey = new Map();
+  for (const hint of hints) {
+    const key = `${hint.kind}\u0000${hint.term_id ?? ""}\u0000${hint.text.toLowerCase()}`;
+    const seen = byKey.get(key);
+    if (seen) seen.occurrences += 1;
+    else byKey.set(key, { ...hint, occurrences: 1, first: hint });
+  }
+  return [...byKey.values()];
+}
+
+// One list item per distinct hint: what it is (in words and an icon, not colour), why, and where to go next.
 export function renderHints(list, hints, { termUrl, addTermUrl, onShow }) {
-  list.replaceChildren(...hints.map((hint) => {
+  list.replaceChildren(...distinctHints(hints).map((hint) => {
     const li = document.createElement("li");
     li.className = `jargon-hint jargon-hint--${hint.kind.replace("_", "-")}`;
     const flag = document.createElement("strong");
     flag.className = hint.kind === "unknown_acronym" ? "flag" : `flag flag--${hint.kind.replace("_", "-")}`;
     flag.textContent = `${KIND_LABELS[hint.kind] || "Hint"}: `;
     const message = document.createElement("span");
-    message.textContent = hint.message;
+    message.textContent = hint.occurrences > 1 ? `${hint.message} (${hint.occurrences} times in the text)` : hint.message;
     const head = document.createElement("p");
     head.append(flag, message);
     li.append(head);
@@ -52,7 +65,7 @@ export function renderHints(list, hints, { termUrl, addTermUrl, onShow }) {
     show.type = "button";
     show.className = "link-button";
     show.textContent = `Show “${hint.text}” in the text`;
-    show.addEventListener("click", () => onShow(hint));
+    show.addEventListener("click", () => onShow(hint.first)); // the hint as answered: its first occurrence
     actions.append(show, " · ");
     if (hint.term_id) actions.append(link(`${hint.community}'s glossary entry`, termUrl(hint.term_id)));
     else {
@@ -66,10 +79,12 @@ export function renderHints(list, hints, { termUrl, addTermUrl, onShow }) {
 }
 
 // What the polite status says: only when the set of hinted words changes, so typing stays quiet.
+// It counts what the list shows: one hint per distinct word and kind.
 export function hintSummary(hints) {
-  if (!hints.length) return "No hints right now.";
-  const words = [...new Set(hints.map((h) => `“${h.text}”`))];
-  return `${hints.length === 1 ? "1 hint" : `${hints.length} hints`} about words other communities may read differently: ${words.join(", ")}.`;
+  const listed = distinctHints(hints);
+  if (!listed.length) return "No hints right now.";
+  const words = [...new Set(listed.map((h) => `“${h.text}”`))];
+  return `${listed.length === 1 ? "1 hint" : `${listed.length} hints`} about words other communities may read differently: ${words.join(", ")}.`;
 }
 
 // Hints for a <textarea>: asked for once typing pauses (and on first focus, for text already there),
