@@ -81,6 +81,11 @@ def create_app(config: dict | None = None) -> Flask:
 
     # --- issue 12: security headers, request ids, health checks, sessions, personal data ---
     _register_defence_in_depth(app)
+    # --- issue 11: breakthrough activities (template files are checked here: a bad one stops start-up) ---
+    from workspace.activities import library as activity_library
+    from workspace.activities.routes import bp as activities_bp
+    activity_library.register(app)
+    app.register_blueprint(activities_bp)
     return app
 
 

@@ -74,6 +74,9 @@ def seed_demo() -> dict:
     world["boards"] = seed_boards(world)
     from workspace.comments.demo import seed_comments  # comments (issue 9)
     seed_comments(world)
+    # issue 11: breakthrough activities
+    from workspace.activities.demo import seed_activities
+    world["activities"] = seed_activities(world)
     return world
 
 

@@ -43,3 +43,4 @@ from workspace.glossary import api as _glossary_api  # noqa: E402,F401
 from workspace.boards import api as _boards_api  # noqa: E402,F401
 from workspace.notices import api as _notices_api  # noqa: E402,F401
 from workspace.comments import api as _comments_api  # noqa: E402,F401  (comments, issue 9)
+from workspace.activities import api as _activities_api  # noqa: E402,F401  (issue 11)
