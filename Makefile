@@ -60,6 +60,8 @@ bench: setup
 	$(BIN)/python -m bench.boards
 	$(BIN)/python -m bench.glossary
 	$(BIN)/python -m bench.comments
+	$(BIN)/python -m bench.doc_comments
+	$(BIN)/python -m bench.digests
 
 clean:
 	rm -rf $(VENV) node_modules static/dist .pytest_cache
