@@ -9,7 +9,7 @@ from workspace.sanitize import render_markdown
 
 def body_html(comment, annotate=None) -> Markup:
     """Render a comment's body for reading: a tombstone says so, otherwise sanitised Markdown with mentions."""
-    if comment.is_deleted:
+    if comment.is_deleted or comment.is_hidden:  # hidden (issue 10): the partial shows the moderator's reason
         return Markup("")
     html = _markdown(comment.body)
     html = link_mentions(html, comment.mentions, comment.space_id)

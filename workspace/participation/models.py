@@ -1,0 +1,26 @@
+"""Participation counters: kept up to date in the same transaction as each contribution, never recounted per request."""
+from datetime import date
+
+from sqlalchemy import Date, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from workspace.extensions import db
+
+COMMENTS, WORDS, CARD_ACTIONS, GLOSSARY = "comments", "words", "card_actions", "glossary"
+KINDS = (COMMENTS, WORDS, CARD_ACTIONS, GLOSSARY)
+
+
+class ParticipationCount(db.Model):
+    """How much one member contributed of one kind in one space on one day (credited to one community)."""
+
+    __tablename__ = "participation_counts"
+    __table_args__ = (UniqueConstraint("space_id", "user_id", "day", "kind"),
+                      Index("ix_participation_counts_space_id_day", "space_id", "day"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    space_id: Mapped[int] = mapped_column(ForeignKey("spaces.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    community_id: Mapped[int | None] = mapped_column(ForeignKey("communities.id", ondelete="SET NULL"))
+    day: Mapped[date] = mapped_column(Date)
+    kind: Mapped[str] = mapped_column(String(16))
+    amount: Mapped[int] = mapped_column(default=0)

@@ -1,0 +1,172 @@
+"""Participation balance: counters kept in the same transaction as each contribution, read per window.
+
+A `before_flush` listener sees every new comment and card and adds to that member's daily counter, so
+reading the figures is a handful of grouped sums over small rows, never a recount of the contributions.
+`recount` computes the same figures from the raw rows (for tests and the benchmark's baseline).
+"""
+from collections import defaultdict
+from datetime import date, datetime, timedelta, timezone
+
+from sqlalchemy import event, func, select
+from sqlalchemy.orm import Session
+
+from workspace.extensions import db
+from workspace.participation.models import CARD_ACTIONS, COMMENTS, KINDS, ParticipationCount
+
+WINDOWS = {"7d": 7, "30d": 30, "all": None}
+FAIR_MARGIN = 0.15  # a community is "over its fair share" when its share exceeds its members' share by this
+
+
+def _day(moment: datetime | None) -> date:
+    moment = moment or datetime.now(timezone.utc)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return moment.astimezone(timezone.utc).date()
+
+
+def community_of(session, user_id, space_id):
+    """The first convened community (in the space's order) the member belongs to."""
+    from workspace.communities.models import Membership
+    from workspace.spaces.models import SpaceCommunity
+    return session.scalar(select(SpaceCommunity.community_id).join(
+        Membership, Membership.community_id == SpaceCommunity.community_id).where(
+        SpaceCommunity.space_id == space_id, Membership.user_id == user_id).order_by(SpaceCommunity.id).limit(1))
+
+
+def add(session, *, space_id, user_id, kind, amount=1, day=None, pending=None) -> None:
+    """Add to one member's counter for a day (in the caller's transaction)."""
+    day = day or _day(None)
+    key = (space_id, user_id, day, kind)
+    pending = pending if pending is not None else {}
+    row = pending.get(key)
+    if row is None:
+        with session.no_autoflush:
+            row = session.scalar(select(ParticipationCount).where(
+                ParticipationCount.space_id == space_id, ParticipationCount.user_id == user_id,
+                ParticipationCount.day == day, ParticipationCount.kind == kind))
+            if row is None:
+                row = ParticipationCount(space_id=space_id, user_id=user_id, day=day, kind=kind, amount=0,
+                                         community_id=community_of(session, user_id, space_id))
+                session.add(row)
+        pending[key] = row
+    row.amount = (row.amount or 0) + amount
+
+
+@event.listens_for(Session, "before_flush")
+def _count_new_contributions(session, flush_context, instances) -> None:
+    from workspace.boards.models import Board, Card
+    from workspace.comments.models import Comment
+    pending = {}
+    for obj in list(session.new):
+        if isinstance(obj, Comment) and obj.space_id and obj.author_id:
+            add(session, space_id=obj.space_id, user_id=obj.author_id, kind=COMMENTS,
+                day=_day(obj.created_at), pending=pending)
+        elif isinstance(obj, Card) and obj.created_by_id and obj.board_id:
+            with session.no_autoflush:
+                board = session.get(Board, obj.board_id)
+            if board is not None:
+                add(session, space_id=board.space_id, user_id=obj.created_by_id, kind=CARD_ACTIONS,
+                    day=_day(obj.created_at), pending=pending)
+
+
+# --- reading --------------------------------------------------------------------------------
+
+def _members(space):
+    from workspace.communities.models import Membership
+    out = {}
+    order = [link.community_id for link in space.convened]
+    mine = defaultdict(set)
+    rows = db.session.execute(select(Membership.user_id, Membership.community_id).where(
+        Membership.user_id.in_([m.user_id for m in space.members]), Membership.community_id.in_(order)))
+    for user_id, community_id in rows:
+        mine[user_id].add(community_id)
+    for m in space.members:
+        out[m.user_id] = next((c for c in order if c in mine[m.user_id]), None)
+    return out
+
+
+def _shape(space, totals, members, heard) -> dict:
+    """The figures: per window, each community's contributions and share against its members' share."""
+    member_count = defaultdict(int)
+    for community_id in members.values():
+        member_count[community_id] += 1
+    n_members = len(members) or 1
+    windows = {}
+    for name, per_community in totals.items():
+        total = sum(sum(kinds.values()) for kinds in per_community.values()) or 0
+        rows = []
+        for link in space.convened:
+            kinds = per_community.get(link.community_id, {})
+            amount = sum(kinds.values())
+            rows.append({"community_id": link.community_id, "community": link.community.name,
+                         "contributions": amount, "by_kind": {k: kinds.get(k, 0) for k in KINDS},
+                         "share": round(amount / total, 4) if total else 0.0,
+                         "member_share": round(member_count[link.community_id] / n_members, 4),
+                         "members": member_count[link.community_id]})
+        windows[name] = {"total": total, "communities": rows}
+    not_heard = [uid for uid in members if uid not in heard]
+    return {"space_id": space.id, "windows": windows, "not_yet_heard": not_heard}
+
+
+def figures(space, *, today: date | None = None) -> dict:
+    """The participation figures from the counters (what the page and the API serve)."""
+    today = today or _day(None)
+    members = _members(space)
+    totals = {}
+    for name, days in WINDOWS.items():
+        query = select(ParticipationCount.community_id, ParticipationCount.kind, func.sum(ParticipationCount.amount)
+                       ).where(ParticipationCount.space_id == space.id)
+        if days is not None:
+            query = query.where(ParticipationCount.day > today - timedelta(days=days))
+        per = defaultdict(dict)
+        for community_id, kind, amount in db.session.execute(query.group_by(ParticipationCount.community_id,
+                                                                             ParticipationCount.kind)):
+            per[community_id][kind] = int(amount or 0)
+        totals[name] = per
+    heard = set(db.session.scalars(select(ParticipationCount.user_id).where(
+        ParticipationCount.space_id == space.id, ParticipationCount.amount > 0).distinct()))
+    return _shape(space, totals, members, heard)
+
+
+def recount(space, *, today: date | None = None) -> dict:
+    """The same figures recounted from the raw rows (comments, cards): the slow, obviously right way."""
+    from workspace.boards.models import Board, Card
+    from workspace.comments.models import Comment
+    today = today or _day(None)
+    members = _members(space)
+    raw = [(a, COMMENTS, t) for a, t in db.session.execute(
+        select(Comment.author_id, Comment.created_at).where(Comment.space_id == space.id))]
+    raw += [(a, CARD_ACTIONS, t) for a, t in db.session.execute(
+        select(Card.created_by_id, Card.created_at).join(Board).where(Board.space_id == space.id))]
+    of = {}
+    totals = {name: defaultdict(lambda: defaultdict(int)) for name in WINDOWS}
+    for user_id, kind, moment in raw:
+        if user_id not in of:
+            of[user_id] = community_of(db.session, user_id, space.id)
+        day = _day(moment)
+        for name, days in WINDOWS.items():
+            if days is None or day > today - timedelta(days=days):
+                totals[name][of[user_id]][kind] += 1
+    heard = {user_id for user_id, _, _ in raw}
+    return _shape(space, {k: {c: dict(v) for c, v in per.items()} for k, per in totals.items()}, members, heard)
+
+
+def thread_nudge(root, *, space) -> str | None:
+    """A gentle nudge for the comment box: one voice or one community dominating the thread's last 20 comments."""
+    from workspace.comments.models import Comment
+    recent = list(db.session.scalars(select(Comment).where(
+        (Comment.id == root.id) | (Comment.parent_id == root.id)).order_by(Comment.id.desc()).limit(20)))
+    if len(recent) < 4:
+        return None
+    by_person = defaultdict(int)
+    for c in recent:
+        by_person[c.author] += 1
+    person, most = max(by_person.items(), key=lambda kv: kv[1])
+    if most * 3 > len(recent):
+        return f"{person.display_name} wrote {most} of the last {len(recent)} comments here; leave room for other voices."
+    members = _members(space)
+    spoke = {members.get(c.author_id) for c in recent}
+    for link in space.convened:
+        if link.community_id not in spoke and link.status == "accepted":
+            return f"{link.community.name} hasn't replied in this thread yet."
+    return None
