@@ -6,9 +6,11 @@ Adding a domain: add a module here and list it in MODULES.
 """
 from tests.permission_rows import boards, documents, foundation, glossary
 from tests.permission_rows import comments  # comments (issue 9)
+from tests.permission_rows import moderation  # moderation (issue 10)
 
 MODULES = [foundation, documents, glossary, boards]
 MODULES += [comments]  # comments (issue 9)
+MODULES += [moderation]  # moderation (issue 10)
 
 
 def merged(attribute: str) -> dict:

@@ -48,11 +48,12 @@ def require_moderator(space):
 @bp.post("/moderation/flags")
 @login_required
 def flag_content():
-    hint = find_by_id(Space, _int(request.form.get("space_id")))
-    back = request.form.get("back") or "/"
+    hint = find_by_id(Space, _int(request.values.get("space_id")))
+    back = request.values.get("back") or "/"
     back = back if back.startswith("/") and not back.startswith("//") else "/"
     try:
-        kind, obj, space = services.resolve_content(request.form.get("kind"), _int(request.form.get("id")), space=hint)
+        kind, obj, space = services.resolve_content(request.values.get("kind"), _int(request.values.get("id")),
+                                                    space=hint)
         policy.require_visible(policy.can_view_space(current_user, space), "This content")
         policy.require(policy.can_flag(current_user, space), "Only members of this space can flag.", user=current_user)
         services.flag_content(kind, obj, space=space, reason=request.form.get("reason"),
@@ -79,7 +80,8 @@ def open_item(space_id):
     space = load_space(space_id)
     require_moderator(space)
     try:
-        kind, obj, where = services.resolve_content(request.form.get("kind"), _int(request.form.get("id")), space=space)
+        kind, obj, where = services.resolve_content(request.values.get("kind"), _int(request.values.get("id")),
+                                                    space=space)
         if where.id != space.id:
             raise ValidationError({"id": "That content is in another space."})
         item = services.open_item(kind, obj, space=space, actor=current_user)
@@ -261,3 +263,20 @@ def register(app) -> None:
     @app.template_global("moderation_reasons")
     def moderation_reasons():
         return REASONS
+
+
+# --- participation balance (the fuller view; figures from workspace/participation) ------------------
+
+@bp.get("/spaces/<int:space_id>/participation")
+@login_required
+def show_participation(space_id):
+    from workspace.participation.charts import bar_rows
+    space = load_space(space_id)
+    policy.require(policy.can_view_participation(current_user, space), "Only people who can see this space.",
+                   user=current_user)
+    data = _participation.figures(space)
+    moderator = policy.can_moderate(current_user, space)
+    not_heard = [u for u in data["not_yet_heard"] if moderator or u == current_user.id]
+    people = {m.user_id: m.user for m in space.members}
+    return render_template("participation/show.html", space=space, data=data, charts=bar_rows(data),
+                           not_heard=[people[u] for u in not_heard if u in people], moderator=moderator)
