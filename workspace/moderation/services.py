@@ -79,7 +79,7 @@ def _ensure_item(kind, obj, space, *, opened_by=None) -> ModerationItem:
         author_id = kind.author_of(obj)
         community = primary_community(author_id, space)
         item = ModerationItem(space_id=space.id, content_kind=kind.name, content_id=obj.id, author_id=author_id,
-                              author_community_id=community.id if community else None, status=OPEN,
+                              author_community=community, status=OPEN,
                               opened_by_id=opened_by.id if opened_by else None, created_at=utcnow(),
                               updated_at=utcnow())
         db.session.add(item)
@@ -168,7 +168,7 @@ def hide_item(item, *, reason, actor) -> ModerationItem:
     item.status = HIDDEN
     item.hidden_reason = reason
     item.hidden_by_id = actor.id
-    item.hidden_by_community_id = community.id if community else None
+    item.hidden_by_community = community
     item.hidden_at = utcnow()
     item.appeal_text = item.appealed_at = item.appeal_status = item.appeal_community_id = None
     item.updated_at = utcnow()
@@ -278,7 +278,7 @@ def appeal_hide(item, *, text, actor):
     target = appeal_target(item)
     item.appeal_text = text
     item.appealed_at = utcnow()
-    item.appeal_community_id = target.id if target else None
+    item.appeal_community = target
     item.appeal_status = PENDING
     item.updated_at = utcnow()
     db.session.flush()
