@@ -260,6 +260,19 @@ def register(app) -> None:
                 "slow_mode": services.active_slow_mode(space),
                 "my_mute": services.active_mute(space, current_user) if current_user.is_authenticated else None}
 
+    @app.template_global("participation_summary")
+    def participation_summary(space):
+        return _participation.figures(space)["windows"]["30d"]
+
+    @app.template_global("participation_nudge")
+    def participation_nudge(root, space):
+        return _participation.thread_nudge(root, space=space)
+
+    @app.template_global("round_robin_turn")
+    def round_robin_turn(root, space):
+        """The community whose turn it is, or None when the thread is not in round-robin mode."""
+        return _participation.round_robin_turn(root, space=space) if _participation.is_round_robin(root) else None
+
     @app.template_global("moderation_reasons")
     def moderation_reasons():
         return REASONS
@@ -280,3 +293,14 @@ def show_participation(space_id):
     people = {m.user_id: m.user for m in space.members}
     return render_template("participation/show.html", space=space, data=data, charts=bar_rows(data),
                            not_heard=[people[u] for u in not_heard if u in people], moderator=moderator)
+
+
+@bp.post("/comments/<int:comment_id>/round-robin")
+@login_required
+def set_round_robin(comment_id):
+    from workspace.comments.models import Comment
+    from workspace.comments.services import comment_url
+    comment = load_visible(Comment, comment_id, policy.can_view_comment, "This comment")
+    require_moderator(comment.space)
+    _participation.set_round_robin(comment.root, on=request.form.get("on") == "yes", actor=current_user)
+    return redirect(comment_url(comment.root), code=303)

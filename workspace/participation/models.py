@@ -1,9 +1,10 @@
 """Participation counters: kept up to date in the same transaction as each contribution, never recounted per request."""
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import Date, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
+from workspace.database import UTCDateTime, utcnow
 from workspace.extensions import db
 
 COMMENTS, WORDS, CARD_ACTIONS, GLOSSARY = "comments", "words", "card_actions", "glossary"
@@ -24,3 +25,13 @@ class ParticipationCount(db.Model):
     day: Mapped[date] = mapped_column(Date)
     kind: Mapped[str] = mapped_column(String(16))
     amount: Mapped[int] = mapped_column(default=0)
+
+
+class RoundRobin(db.Model):
+    """A thread a moderator put in round-robin mode: it shows whose community's turn it is (others may still post)."""
+
+    __tablename__ = "round_robin_threads"
+
+    thread_id: Mapped[int] = mapped_column(ForeignKey("comments.id", ondelete="CASCADE"), primary_key=True)
+    set_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    set_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -151,22 +151,66 @@ def recount(space, *, today: date | None = None) -> dict:
     return _shape(space, {k: {c: dict(v) for c, v in per.items()} for k, per in totals.items()}, members, heard)
 
 
+def member_communities(space) -> dict:
+    """Each member's community in this space (once per request: the page renders many threads)."""
+    from flask import g, has_app_context
+    if not has_app_context():
+        return _members(space)
+    cache = g.setdefault("participation_members", {})
+    if space.id not in cache:
+        cache[space.id] = _members(space)
+    return cache[space.id]
+
+
 def thread_nudge(root, *, space) -> str | None:
-    """A gentle nudge for the comment box: one voice or one community dominating the thread's last 20 comments."""
-    from workspace.comments.models import Comment
-    recent = list(db.session.scalars(select(Comment).where(
-        (Comment.id == root.id) | (Comment.parent_id == root.id)).order_by(Comment.id.desc()).limit(20)))
+    """A gentle nudge for the comment box (never a block): one person wrote more than a third of the thread's
+    last 20 comments, or a convened community has not replied in a thread that is going on without it."""
+    recent = ([root] + list(root.replies))[-20:]
     if len(recent) < 4:
         return None
     by_person = defaultdict(int)
     for c in recent:
-        by_person[c.author] += 1
-    person, most = max(by_person.items(), key=lambda kv: kv[1])
+        by_person[c.author_id] += 1
+    author_id, most = max(by_person.items(), key=lambda kv: kv[1])
     if most * 3 > len(recent):
-        return f"{person.display_name} wrote {most} of the last {len(recent)} comments here; leave room for other voices."
-    members = _members(space)
+        name = next(c.author.display_name for c in recent if c.author_id == author_id)
+        return f"{name} wrote {most} of the last {len(recent)} comments here: leave room for other voices."
+    members = member_communities(space)
     spoke = {members.get(c.author_id) for c in recent}
     for link in space.convened:
-        if link.community_id not in spoke and link.status == "accepted":
+        if link.status == "accepted" and link.community_id not in spoke:
             return f"{link.community.name} hasn't replied in this thread yet."
     return None
+
+
+def round_robin_turn(root, *, space):
+    """Whose community's turn it is in a round-robin thread: the convened community heard least recently."""
+    members = member_communities(space)
+    last_spoke = {}
+    for position, c in enumerate([root] + list(root.replies)):
+        last_spoke[members.get(c.author_id)] = position
+    accepted = [link.community for link in space.convened if link.status == "accepted"]
+    return min(accepted, key=lambda com: last_spoke.get(com.id, -1), default=None)
+
+
+def is_round_robin(root) -> bool:
+    from workspace.participation.models import RoundRobin
+    return db.session.get(RoundRobin, root.id) is not None
+
+
+def set_round_robin(root, *, on: bool, actor) -> bool:
+    """Put a thread in round-robin mode or take it out (a moderator's choice, written in the log)."""
+    from workspace.audit.services import record
+    from workspace.errors import ValidationError
+    from workspace.participation.models import RoundRobin
+    if root.parent_id is not None:
+        raise ValidationError({"thread": "Round-robin is set on a thread's first comment."})
+    current = db.session.get(RoundRobin, root.id)
+    if on and current is None:
+        db.session.add(RoundRobin(thread_id=root.id, set_by_id=actor.id))
+    elif not on and current is not None:
+        db.session.delete(current)
+    db.session.flush()
+    record("moderation.round_robin_on" if on else "moderation.round_robin_off", actor=actor, target=root,
+           space_id=root.space_id, reason="Round-robin turns in a thread" if on else "Round-robin ended")
+    return on

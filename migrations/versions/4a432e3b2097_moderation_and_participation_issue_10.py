@@ -1,8 +1,8 @@
 """moderation and participation (issue 10)
 
-Revision ID: 5be2ecbe03b8
+Revision ID: 4a432e3b2097
 Revises: 1419e29ac4f5
-Create Date: 2026-11-30 21:28:47.433671
+Create Date: 2026-11-30 21:34:24.657621
 
 """
 from alembic import op
@@ -11,7 +11,7 @@ import workspace.database
 
 
 # revision identifiers, used by Alembic.
-revision = '5be2ecbe03b8'
+revision = '4a432e3b2097'
 down_revision = '1419e29ac4f5'
 branch_labels = None
 depends_on = None
@@ -119,6 +119,14 @@ def upgrade():
     with op.batch_alter_table('moderation_flags', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_moderation_flags_item_id'), ['item_id'], unique=False)
 
+    op.create_table('round_robin_threads',
+    sa.Column('thread_id', sa.Integer(), nullable=False),
+    sa.Column('set_by_id', sa.Integer(), nullable=False),
+    sa.Column('set_at', workspace.database.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['set_by_id'], ['users.id'], name=op.f('fk_round_robin_threads_set_by_id_users')),
+    sa.ForeignKeyConstraint(['thread_id'], ['comments.id'], name=op.f('fk_round_robin_threads_thread_id_comments'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('thread_id', name=op.f('pk_round_robin_threads'))
+    )
     with op.batch_alter_table('comments', schema=None) as batch_op:
         batch_op.add_column(sa.Column('hidden_at', workspace.database.UTCDateTime(timezone=True), nullable=True))
         batch_op.add_column(sa.Column('hidden_note', sa.Text(), nullable=True))
@@ -132,6 +140,7 @@ def downgrade():
         batch_op.drop_column('hidden_note')
         batch_op.drop_column('hidden_at')
 
+    op.drop_table('round_robin_threads')
     with op.batch_alter_table('moderation_flags', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_moderation_flags_item_id'))
 
