@@ -260,6 +260,15 @@ def register(app) -> None:
                 "slow_mode": services.active_slow_mode(space),
                 "my_mute": services.active_mute(space, current_user) if current_user.is_authenticated else None}
 
+    @app.template_global("moderates_here")
+    def moderates_here(space):
+        """policy.can_moderate for the current reader, once per request (a page renders many threads)."""
+        from flask import g
+        cache = g.setdefault("moderates_here", {})
+        if space.id not in cache:
+            cache[space.id] = policy.can_moderate(current_user, space)
+        return cache[space.id]
+
     @app.template_global("participation_summary")
     def participation_summary(space):
         return _participation.figures(space)["windows"]["30d"]

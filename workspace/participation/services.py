@@ -194,8 +194,18 @@ def round_robin_turn(root, *, space):
 
 
 def is_round_robin(root) -> bool:
+    """One query per space and request, however many threads the page shows."""
+    from flask import g, has_app_context
+    from workspace.comments.models import Comment
     from workspace.participation.models import RoundRobin
-    return db.session.get(RoundRobin, root.id) is not None
+    query = select(RoundRobin.thread_id).join(Comment, Comment.id == RoundRobin.thread_id).where(
+        Comment.space_id == root.space_id)
+    if not has_app_context():
+        return root.id in set(db.session.scalars(query))
+    cache = g.setdefault("round_robin_threads", {})
+    if root.space_id not in cache:
+        cache[root.space_id] = set(db.session.scalars(query))
+    return root.id in cache[root.space_id]
 
 
 def set_round_robin(root, *, on: bool, actor) -> bool:
