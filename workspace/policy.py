@@ -291,6 +291,7 @@ def can_comment(user, space) -> bool:
 def can_edit_comment(user, comment) -> bool:
     """Authors edit their own comments (not a tombstone) while they may still comment."""
     return (is_signed_in(user) and comment.author_id == user.id and not comment.is_deleted
+            and not comment.is_hidden  # moderation (issue 10): a hidden comment is appealed, not rewritten
             and can_comment(user, comment.space))
 
 

@@ -300,3 +300,14 @@ def test_the_space_page_says_when_moderators_come_from_one_community(app, sign_i
     html = sign_in_as("omar@psychiatry.test").get(f"/spaces/{space_id}").get_data(as_text=True)
     assert "moderation-one-sided" not in html  # Priya (Psychiatry) and Sam (Social Work) both moderate
     assert "Priya Raman" in html and "Sam Okafor" in html
+
+
+def test_the_author_of_a_hidden_comment_appeals_rather_than_rewrites_it(app):
+    with app.app_context():
+        comment, _ = hidden_comment(space_named("Referral guidelines"), person("omar"), person("sam"))
+        db.session.commit()
+        comment_id = comment.id
+    omar = bearer(app, "omar@psychiatry.test")
+    assert omar.patch(f"/api/v1/comments/{comment_id}", json={"body": "Sneaky rewrite"}).status_code == 403
+    with app.app_context():
+        assert "4 Elm Road" in db.session.get(Comment, comment_id).body
