@@ -11,7 +11,7 @@ from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session
 
 from workspace.extensions import db
-from workspace.participation.models import CARD_ACTIONS, COMMENTS, KINDS, ParticipationCount
+from workspace.participation.models import CARD_ACTIONS, COMMENTS, KINDS, ParticipantTotal, ParticipationCount
 
 WINDOWS = {"7d": 7, "30d": 30, "all": None}
 FAIR_MARGIN = 0.15  # a community is "over its fair share" when its share exceeds its members' share by this
@@ -34,22 +34,36 @@ def community_of(session, user_id, space_id):
 
 
 def add(session, *, space_id, user_id, kind, amount=1, day=None, pending=None) -> None:
-    """Add to one member's counter for a day (in the caller's transaction)."""
+    """Add a member's contribution to their community's daily counter and their own total (caller's transaction)."""
     day = day or _day(None)
-    key = (space_id, user_id, day, kind)
     pending = pending if pending is not None else {}
-    row = pending.get(key)
-    if row is None:
-        with session.no_autoflush:
+    with session.no_autoflush:
+        community_key = ("community", space_id, user_id)
+        if community_key not in pending:
+            pending[community_key] = community_of(session, user_id, space_id)
+        community_id = pending[community_key]
+        key = (space_id, community_id, day, kind)
+        row = pending.get(key)
+        if row is None:
             row = session.scalar(select(ParticipationCount).where(
-                ParticipationCount.space_id == space_id, ParticipationCount.user_id == user_id,
+                ParticipationCount.space_id == space_id, ParticipationCount.community_id.is_(None)
+                if community_id is None else ParticipationCount.community_id == community_id,
                 ParticipationCount.day == day, ParticipationCount.kind == kind))
             if row is None:
-                row = ParticipationCount(space_id=space_id, user_id=user_id, day=day, kind=kind, amount=0,
-                                         community_id=community_of(session, user_id, space_id))
+                row = ParticipationCount(space_id=space_id, community_id=community_id, day=day, kind=kind, amount=0)
                 session.add(row)
-        pending[key] = row
-    row.amount = (row.amount or 0) + amount
+            pending[key] = row
+        row.amount = (row.amount or 0) + amount
+        person_key = ("person", space_id, user_id)
+        person = pending.get(person_key)
+        if person is None:
+            person = session.scalar(select(ParticipantTotal).where(ParticipantTotal.space_id == space_id,
+                                                                   ParticipantTotal.user_id == user_id))
+            if person is None:
+                person = ParticipantTotal(space_id=space_id, user_id=user_id, amount=0)
+                session.add(person)
+            pending[person_key] = person
+        person.amount = (person.amount or 0) + amount
 
 
 @event.listens_for(Session, "before_flush")
@@ -123,8 +137,8 @@ def figures(space, *, today: date | None = None) -> dict:
                                                                              ParticipationCount.kind)):
             per[community_id][kind] = int(amount or 0)
         totals[name] = per
-    heard = set(db.session.scalars(select(ParticipationCount.user_id).where(
-        ParticipationCount.space_id == space.id, ParticipationCount.amount > 0).distinct()))
+    heard = set(db.session.scalars(select(ParticipantTotal.user_id).where(
+        ParticipantTotal.space_id == space.id, ParticipantTotal.amount > 0)))
     return _shape(space, totals, members, heard)
 
 
@@ -224,3 +238,29 @@ def set_round_robin(root, *, on: bool, actor) -> bool:
     record("moderation.round_robin_on" if on else "moderation.round_robin_off", actor=actor, target=root,
            space_id=root.space_id, reason="Round-robin turns in a thread" if on else "Round-robin ended")
     return on
+
+
+def rebuild_counts(space) -> int:
+    """Recount a space's counters from its raw rows (contributions made before counting existed); returns rows."""
+    from sqlalchemy import delete
+    from workspace.boards.models import Board, Card
+    from workspace.comments.models import Comment
+    db.session.execute(delete(ParticipationCount).where(ParticipationCount.space_id == space.id))
+    db.session.execute(delete(ParticipantTotal).where(ParticipantTotal.space_id == space.id))
+    raw = [(u, COMMENTS, t) for u, t in db.session.execute(
+        select(Comment.author_id, Comment.created_at).where(Comment.space_id == space.id))]
+    raw += [(u, CARD_ACTIONS, t) for u, t in db.session.execute(
+        select(Card.created_by_id, Card.created_at).join(Board).where(Board.space_id == space.id))]
+    of, per_day, per_person = {}, defaultdict(int), defaultdict(int)
+    for user_id, kind, moment in raw:
+        if user_id not in of:
+            of[user_id] = community_of(db.session, user_id, space.id)
+        per_day[(of[user_id], _day(moment), kind)] += 1
+        per_person[user_id] += 1
+    rows = [{"space_id": space.id, "community_id": c, "day": d, "kind": k, "amount": n} for (c, d, k), n in per_day.items()]
+    if rows:
+        db.session.execute(ParticipationCount.__table__.insert(), rows)
+    if per_person:
+        db.session.execute(ParticipantTotal.__table__.insert(),
+                           [{"space_id": space.id, "user_id": u, "amount": n} for u, n in per_person.items()])
+    return len(rows)

@@ -1,8 +1,8 @@
 """moderation and participation (issue 10)
 
-Revision ID: 4a432e3b2097
+Revision ID: 92f688fb9e0b
 Revises: 1419e29ac4f5
-Create Date: 2026-11-30 21:34:24.657621
+Create Date: 2026-11-30 21:43:50.719217
 
 """
 from alembic import op
@@ -11,7 +11,7 @@ import workspace.database
 
 
 # revision identifiers, used by Alembic.
-revision = '4a432e3b2097'
+revision = '92f688fb9e0b'
 down_revision = '1419e29ac4f5'
 branch_labels = None
 depends_on = None
@@ -58,19 +58,30 @@ def upgrade():
     with op.batch_alter_table('moderation_items', schema=None) as batch_op:
         batch_op.create_index('ix_moderation_items_space_id_status', ['space_id', 'status'], unique=False)
 
-    op.create_table('participation_counts',
+    op.create_table('participant_totals',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('space_id', sa.Integer(), nullable=False),
     sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('amount', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['space_id'], ['spaces.id'], name=op.f('fk_participant_totals_space_id_spaces'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_participant_totals_user_id_users'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_participant_totals')),
+    sa.UniqueConstraint('space_id', 'user_id', name=op.f('uq_participant_totals_space_id'))
+    )
+    with op.batch_alter_table('participant_totals', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_participant_totals_user_id'), ['user_id'], unique=False)
+
+    op.create_table('participation_counts',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('space_id', sa.Integer(), nullable=False),
     sa.Column('community_id', sa.Integer(), nullable=True),
     sa.Column('day', sa.Date(), nullable=False),
     sa.Column('kind', sa.String(length=16), nullable=False),
     sa.Column('amount', sa.Integer(), nullable=False),
-    sa.ForeignKeyConstraint(['community_id'], ['communities.id'], name=op.f('fk_participation_counts_community_id_communities'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['community_id'], ['communities.id'], name=op.f('fk_participation_counts_community_id_communities'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['space_id'], ['spaces.id'], name=op.f('fk_participation_counts_space_id_spaces'), ondelete='CASCADE'),
-    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_participation_counts_user_id_users'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_participation_counts')),
-    sa.UniqueConstraint('space_id', 'user_id', 'day', 'kind', name=op.f('uq_participation_counts_space_id'))
+    sa.UniqueConstraint('space_id', 'community_id', 'day', 'kind', name=op.f('uq_participation_counts_space_id'))
     )
     with op.batch_alter_table('participation_counts', schema=None) as batch_op:
         batch_op.create_index('ix_participation_counts_space_id_day', ['space_id', 'day'], unique=False)
@@ -154,6 +165,10 @@ def downgrade():
         batch_op.drop_index('ix_participation_counts_space_id_day')
 
     op.drop_table('participation_counts')
+    with op.batch_alter_table('participant_totals', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_participant_totals_user_id'))
+
+    op.drop_table('participant_totals')
     with op.batch_alter_table('moderation_items', schema=None) as batch_op:
         batch_op.drop_index('ix_moderation_items_space_id_status')
 
