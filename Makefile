@@ -53,6 +53,7 @@ bench: setup
 	$(BIN)/python -m bench.boards
 	$(BIN)/python -m bench.glossary
 	$(BIN)/python -m bench.comments
+	$(BIN)/python -m bench.participation
 
 clean:
 	rm -rf $(VENV) node_modules static/dist .pytest_cache

@@ -475,7 +475,7 @@ def _publish_content(item, obj, event):
     from workspace.comments.services import rooms_for
     db.session.flush()
     payload = {"space_id": obj.space_id, "document_id": obj.document_id, "card_id": obj.card_id,
-               "thread_id": obj.parent_id or obj.id, "change": event.removeprefix("comment_"),
+               "thread_id": obj.parent_id or obj.id, "change": event.removeprefix("comment_") if event != "comment_updated" else "redacted",
                "comment": comment_payload(obj)}
     publish(event, payload, room=rooms_for(obj))
 
