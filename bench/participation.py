@@ -110,6 +110,11 @@ def main():
             fast += timed(lambda: participation.figures(space), 5)
             slow += timed(lambda: participation.recount(space), 1)
         figures_s, recount_s = summary(fast), summary(slow)
+        db.session.remove()
+        db.engine.dispose()
+    if os.environ.get("TEST_DATABASE_URL"):
+        from tests.databases import drop_database
+        drop_database(url)
     print(json.dumps({
         "contributions": N_CONTRIBUTIONS + 300, "members": N_MEMBERS, "communities": N_COMMUNITIES,
         "database": url.split(":")[0], "build_s": round(built_s, 1),
