@@ -311,3 +311,36 @@ def test_the_author_of_a_hidden_comment_appeals_rather_than_rewrites_it(app):
     assert omar.patch(f"/api/v1/comments/{comment_id}", json={"body": "Sneaky rewrite"}).status_code == 403
     with app.app_context():
         assert "4 Elm Road" in db.session.get(Comment, comment_id).body
+
+
+def test_a_steward_appoints_moderators_from_their_own_community_only(referral):
+    from workspace.spaces.services import join_space
+    join_space(referral, actor=person("maria"), accepts_ground_rules=True)
+    services.set_moderator(referral, user=person("maria"), moderator=True, actor=person("sam"))
+    from workspace import policy
+    assert [c.name for c in policy.moderator_communities(person("maria"), referral)] == ["Social Work"]
+    with pytest.raises(ValidationError, match="your own community"):
+        services.set_moderator(referral, user=person("omar"), moderator=True, actor=person("sam"))
+
+
+def test_a_card_can_be_flagged_and_its_author_community_is_recorded(app, sign_in_as):
+    from workspace.boards.demo import REFERRAL_TITLE, find_board
+    from workspace.boards import services as boards
+    with app.app_context():
+        card = boards.open_cards(find_board(REFERRAL_TITLE))[0]
+        card_id, author = card.id, card.created_by_id
+        space_id = card.board.space_id
+    flagger = "sam@socialwork.test" if author != person_id(app, "sam") else "omar@psychiatry.test"
+    client = sign_in_as(flagger)
+    response = post_form(client, "/moderation/flags", {"kind": "card", "id": str(card_id), "reason": "off_topic",
+                                                      "back": f"/cards/{card_id}"})
+    assert response.status_code == 303
+    with app.app_context():
+        item = db.session.scalar(select(services.ModerationItem).where(services.ModerationItem.content_kind == "card",
+                                                                       services.ModerationItem.content_id == card_id))
+        assert item.space_id == space_id and item.status == "open" and len(item.flags) == 1
+
+
+def person_id(app, name):
+    with app.app_context():
+        return person(name).id
