@@ -5,11 +5,12 @@ import threading
 from flask import current_app, request
 from flask_login import current_user
 # Not the builtin: python-socketio only sends the reason of its own ConnectionRefusedError to the client.
-from flask_socketio import ConnectionRefusedError
+from flask_socketio import ConnectionRefusedError, join_room
 
 from realtime.registry import lifecycle, run_disconnect_hooks
 from workspace.accounts import services
 from workspace.extensions import db, socketio
+from workspace.notices.services import user_room
 from workspace.presence import services as presence
 
 log = logging.getLogger("convene.realtime")
@@ -71,6 +72,7 @@ def on_connect(auth=None):
         raise ConnectionRefusedError("Sign in first: Convene does not accept anonymous connections.")
     presence.record_connection(request.sid, user, login_session_id=login_session_id, api_token_id=api_token_id)
     db.session.commit()
+    join_room(user_room(user.id))  # notices: `notice_count_changed` reaches every socket of this person
     log.info("socket %s connected as user %s", request.sid, user.id)
     _ensure_revocation_sweeper(current_app._get_current_object())
 

@@ -79,4 +79,27 @@ def create_app(config: dict | None = None) -> Flask:
 
     import realtime
     realtime.register(socketio)
+
+    # --- issue 12: security headers, request ids, health checks, sessions, personal data ---
+    _register_defence_in_depth(app)
     return app
+
+
+def _register_defence_in_depth(app: Flask) -> None:
+    """Headers and CSP on every response, one-line logs with request ids, operations endpoints."""
+    from workspace import backup, operations, request_log, security_headers
+    from workspace.accounts import session_routes, sessions
+
+    request_log.register(app)
+    security_headers.register(app)
+    app.register_blueprint(operations.bp)
+    sessions.register(app)
+    app.register_blueprint(session_routes.bp)
+    backup.register_commands(app)
+    from workspace.privacy import routes as privacy_routes
+    app.register_blueprint(privacy_routes.bp)
+    proxies = int(app.config.get("TRUSTED_PROXY_COUNT") or 0)
+    if proxies:
+        # Behind a reverse proxy: trust its X-Forwarded-* so scheme (wss, HSTS) and addresses are right.
+        from werkzeug.middleware.proxy_fix import ProxyFix
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)

@@ -108,3 +108,22 @@ def register(app) -> None:
         db.session.commit()
         click.echo(f"{email} is deactivated")
 
+
+    # --- notifications: e-mail digests (notices feature) ------------------------------------------
+    @app.cli.command("send-digests")
+    @click.option("--base-url", envvar="PUBLIC_URL", default="http://127.0.0.1:5000", show_default=True,
+                  help="The site's public address, for the links in the e-mails (env PUBLIC_URL)")
+    @with_appcontext
+    def send_digests(base_url):
+        """Mail each person one digest of their unread, not yet mailed notices, grouped by space."""
+        from workspace.database import utcnow
+        from workspace.notices import digests
+        run_at = utcnow()
+        people = digests.pending_people(run_at)
+        total = digests.DigestRun()
+        for start in range(0, len(people), digests.BATCH):
+            done = digests.send_digest_batch(people[start:start + digests.BATCH], run_at=run_at, base_url=base_url)
+            db.session.commit()  # per batch: a run stopped half-way never mails anyone twice
+            total.people += done.people
+            total.notices += done.notices
+        click.echo(f"Sent {total.people} digest(s) covering {total.notices} notice(s).")

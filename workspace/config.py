@@ -61,6 +61,8 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         "INVITATION_DAYS": 7,
         "PASSWORD_RESET_MINUTES": 60,
         "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
+        # issue 12: how many reverse proxies sit in front (their X-Forwarded-* headers are trusted).
+        "TRUSTED_PROXY_COUNT": int(env.get("TRUSTED_PROXY_COUNT", "0")),
     }
     config.update(overrides)
     return config

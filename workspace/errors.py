@@ -54,10 +54,13 @@ class Conflict(DomainError):
 
 def problem(status: int, title: str, detail: str = "", **extra):
     """Return an RFC 9457 problem document response."""
+    from workspace.request_log import current_request_id
+
     body = {"type": "about:blank", "title": title, "status": status}
     if detail:
         body["detail"] = detail
     body.update(extra)
+    body["request_id"] = current_request_id()  # quoted in a report, it finds the log line
     response = jsonify(body)
     response.status_code = status
     response.mimetype = "application/problem+json"

@@ -4,6 +4,7 @@ import smtplib
 from email.message import EmailMessage
 
 from flask import current_app
+from sqlalchemy import insert
 
 from workspace.accounts.models import OutboxMessage
 from workspace.database import utcnow
@@ -24,6 +25,26 @@ def send_mail(to: str, subject: str, body: str) -> OutboxMessage:
         app = current_app._get_current_object()
         run_after_commit(lambda: _deliver(app, message.id))
     return message
+
+
+# --- notifications: many messages in one flush (digests) -------------------------------------
+def send_mails(messages: list[tuple[str, str, str]]) -> list[int]:
+    """Queue many (to, subject, body) messages at once; like send_mail, they exist only if the action commits.
+
+    A Core multi-row INSERT … RETURNING id: the ORM would insert row by row on SQLite (it wants the ids
+    back in order, which SQLite's rowids do not promise), and these ids are only needed as a set.
+    """
+    if not messages:
+        return []
+    now = utcnow()
+    ids = list(db.session.scalars(
+        insert(OutboxMessage).returning(OutboxMessage.id, sort_by_parameter_order=False),
+        [{"to_address": to, "subject": subject, "body": body, "created_at": now} for to, subject, body in messages]))
+    log.info("queued %d messages", len(ids))
+    if current_app.config.get("MAIL_SMTP_HOST"):
+        app = current_app._get_current_object()
+        run_after_commit(lambda: [_deliver(app, message_id) for message_id in ids])
+    return ids
 
 
 def _deliver(app, message_id: int) -> None:

@@ -276,6 +276,12 @@ def can_view_notices(user) -> bool:
     return is_signed_in(user)
 
 
+# --- notifications: levels per space (notices feature) --------------------------------------
+
+def can_set_notice_level(user, space) -> bool:
+    """Anyone who may see a space hears from it, so may choose how much (watching, normal, muted)."""
+    return is_signed_in(user) and can_view_space(user, space)
+
 # --- comments (issue 9) ----------------------------------------------------------------------
 
 def can_view_comment(user, comment) -> bool:
@@ -388,3 +394,15 @@ def require_visible(allowed: bool, what: str = "That page") -> None:
     """Refuse with 404 so people cannot probe for spaces they are not part of."""
     if not allowed:
         raise NotFound(f"{what} does not exist or is not shared with you.")
+
+
+# --- issue 12: a person's own sessions and data ---------------------------------------------
+
+def can_manage_login_session(user, login_session) -> bool:
+    """Only the person signed in with a session may see or end it."""
+    return is_signed_in(user) and login_session.user_id == user.id
+
+
+def can_take_own_data(user) -> bool:
+    """Export or delete one's own account; nobody can do it for someone else through the app."""
+    return is_signed_in(user) and getattr(user, "deleted_at", None) is None

@@ -1,7 +1,7 @@
 """comments: threads in spaces, on cards and on document ranges; edit history; mentions (issue 9)
 
 Revision ID: 1419e29ac4f5
-Revises: fcd72143f7a3
+Revises: b7d1e4c2a9f0
 Create Date: 2026-11-30 20:35:57.302881
 
 """
@@ -12,7 +12,7 @@ import workspace.database
 
 # revision identifiers, used by Alembic.
 revision = '1419e29ac4f5'
-down_revision = 'fcd72143f7a3'
+down_revision = 'b7d1e4c2a9f0'
 branch_labels = None
 depends_on = None
 

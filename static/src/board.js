@@ -44,6 +44,14 @@ if (root) {
   }
 
   // --- rendering cards and columns from event payloads -----------------------------------
+  // One Tab stop a card: for people who can move cards, the tile (Enter opens it, Space picks it
+  // up); for others, its title link (as the server renders it, so it works without JavaScript).
+  function oneTabStop(li) {
+    if (!canChange) return;
+    li.tabIndex = 0;
+    li.querySelector(".board-card__title").tabIndex = -1;
+  }
+
   function buildCard(card) {
     const communities = card.assignees.flatMap((a) => a.communities.map((c) => c.id));
     const li = el("li", {
@@ -56,6 +64,7 @@ if (root) {
     });
     if (canChange) { li.draggable = true; li.setAttribute("aria-describedby", "board-help"); }
     li.append(el("a", { className: "board-card__title", href: `/cards/${card.id}`, text: card.title }));
+    oneTabStop(li);
     if (card.is_joint) li.append(" ", el("span", { className: "joint-badge", text: "Joint" }));
     if (card.assignees.length) {
       li.append(el("ul", { className: "board-card__people" }, ...card.assignees.map((a) => el("li", { text: a.display_name },
@@ -64,9 +73,8 @@ if (root) {
     if (card.labels.length) li.append(el("ul", { className: "labels" }, ...card.labels.map((l) => el("li", { className: "label", text: l }))));
     if (card.due_on) {
       const [, m, d] = card.due_on.split("-").map(Number);
-      const overdue = card.due_on < today;
-      li.append(el("p", { className: `due${overdue ? " due--overdue" : ""}` }, "Due ",
-        el("time", { datetime: card.due_on, text: `${d} ${MONTHS[m - 1]}` }), overdue ? " (overdue)" : null));
+      li.append(el("p", { className: "due" }, "Due ", el("time", { datetime: card.due_on, text: `${d} ${MONTHS[m - 1]}` }),
+        el("span", { className: "due__flag" }))); // overdue or not: markOverdue, once the card has its column
     }
     if (card.checklist.total) li.append(el("p", { className: "checklist-count", text: `Checklist ${card.checklist.done}/${card.checklist.total}` }));
     return li;
@@ -96,23 +104,49 @@ if (root) {
     if (hadFocus) li.focus();
   }
 
+  // Finished cards are never overdue: those in columns marked done, or else in the last column
+  // (services.done_column_ids is the same rule).
+  function doneColumnIds() {
+    const sections = [...columnsEl.querySelectorAll(".board-column")];
+    const marked = sections.filter((s) => s.dataset.done === "true");
+    return new Set((marked.length ? marked : sections.slice(-1)).map((s) => s.dataset.columnId));
+  }
+
+  function isOverdue(li, done) {
+    const due = li.dataset.due;
+    return Boolean(due) && due < today && !done.has(li.closest(".board-column")?.dataset.columnId);
+  }
+
+  function markOverdue(li, done) {
+    const p = li.querySelector("p.due");
+    if (!p) return;
+    const overdue = isOverdue(li, done);
+    p.classList.toggle("due--overdue", overdue);
+    const flag = p.querySelector(".due__flag");
+    if (flag) flag.textContent = overdue ? " (overdue)" : "";
+  }
+
   function buildColumn(column) {
     const section = el("section", {
       className: "board-column", id: `column-${column.id}`, "aria-labelledby": `column-${column.id}-title`,
-      dataset: { columnId: column.id, version: column.version, position: column.position, wipLimit: column.wip_limit || "" },
+      dataset: { columnId: column.id, version: column.version, position: column.position, wipLimit: column.wip_limit || "",
+        done: String(Boolean(column.done)) },
     });
     section.append(el("header", { className: "board-column__header" },
       el("h2", { id: `column-${column.id}-title`, className: "board-column__title", text: column.title }),
+      el("span", { className: "column-done", hidden: "" }, el("span", { "aria-hidden": "true", text: "✓" }), " finished"),
       el("span", { className: "wip" }, el("span", { className: "wip__count", text: "0" }),
         el("span", { className: "wip__rest" }), el("span", { className: "visually-hidden", text: " cards" })),
       el("p", { className: "wip-warning", role: "status", hidden: "", text: "Over the work-in-progress limit" })));
     section.append(el("ol", { className: "board-cards", dataset: { columnId: column.id }, "aria-label": `Cards in ${column.title}` }));
     if (canChange) {
-      section.append(el("form", { method: "post", action: `/boards/${boardId}/cards`, className: "add-card" },
+      section.append(el("form", { method: "post", action: `/boards/${boardId}/cards`, className: "add-card", novalidate: "" },
         el("input", { type: "hidden", name: "csrf_token", value: csrf }),
         el("input", { type: "hidden", name: "column_id", value: String(column.id) }),
-        el("label", { for: `new-card-${column.id}`, className: "visually-hidden", text: `New card in ${column.title}` }),
-        el("input", { id: `new-card-${column.id}`, name: "title", maxlength: "200", placeholder: "New card title" }),
+        el("div", { className: "field add-card__field" },
+          el("label", { for: `new-card-${column.id}`, className: "visually-hidden", text: `New card title in ${column.title}` }),
+          el("input", { id: `new-card-${column.id}`, name: "title", maxlength: "200", placeholder: "New card title", "aria-invalid": "false" }),
+          el("p", { className: "error", id: `new-card-${column.id}-error`, role: "alert", hidden: "" })),
         el("button", { type: "submit", className: "button button--secondary", text: "Add card" })));
     }
     return section;
@@ -125,8 +159,13 @@ if (root) {
     section.dataset.version = column.version;
     section.dataset.position = column.position;
     section.dataset.wipLimit = column.wip_limit || "";
+    section.dataset.done = String(Boolean(column.done));
+    const doneBox = section.querySelector('input[name="done"]');
+    if (doneBox) doneBox.checked = Boolean(column.done);
     section.querySelector(".board-column__title").textContent = column.title;
     section.querySelector("ol.board-cards").setAttribute("aria-label", `Cards in ${column.title}`);
+    const newCardLabel = section.querySelector(`label[for="new-card-${column.id}"]`);
+    if (newCardLabel) newCardLabel.textContent = `New card title in ${column.title}`;
     section.querySelectorAll('input[name="version"]').forEach((input) => { input.value = column.version; });
     const next = [...columnsEl.children].find((other) => other !== section &&
       (other.dataset.position > column.position || (other.dataset.position === column.position && Number(other.dataset.columnId) > column.id)));
@@ -134,7 +173,10 @@ if (root) {
   }
 
   function refreshCounts() {
+    const done = doneColumnIds();
     for (const section of columnsEl.querySelectorAll(".board-column")) {
+      section.querySelector(".column-done").hidden = !done.has(section.dataset.columnId);
+      section.querySelectorAll("li.board-card").forEach((li) => markOverdue(li, done));
       const count = section.querySelectorAll("li.board-card").length;
       const limit = Number(section.dataset.wipLimit) || 0;
       section.querySelector(".wip__count").textContent = String(count);
@@ -246,13 +288,14 @@ if (root) {
     const due = f.get("due"), joint = f.get("joint");
     const active = assignee || community || label || due || joint;
     let shown = 0, total = 0;
+    const done = doneColumnIds();
     for (const li of columnsEl.querySelectorAll("li.board-card")) {
       total += 1;
       const d = li.dataset.due;
       const ok = (!assignee || li.dataset.assignees.split(" ").includes(assignee)) &&
         (!community || li.dataset.communities.split(" ").includes(community)) &&
         (!label || JSON.parse(li.dataset.labels || "[]").some((l) => l.toLowerCase() === label)) &&
-        (due !== "overdue" || (d && d < today)) &&
+        (due !== "overdue" || isOverdue(li, done)) &&
         (due !== "week" || (d && d >= today && d <= endOfWeek(today))) &&
         (!joint || li.dataset.joint === "true");
       li.hidden = !ok;
@@ -268,6 +311,67 @@ if (root) {
       window.history.replaceState(null, "", `${window.location.pathname}${params.size ? `?${params}` : ""}`);
     });
     filterForm.addEventListener("submit", (event) => { event.preventDefault(); filterForm.dispatchEvent(new Event("change")); });
+  }
+
+  // Focus scrolling stops at the scroller's very edge, which would cut the focus ring off; scrolling
+  // into view honours the board's scroll-padding (app.css), so whatever has focus shows whole.
+  columnsEl.addEventListener("focusin", (event) => {
+    event.target.scrollIntoView({ block: "nearest", inline: "nearest" });
+  });
+
+  // --- adding a card in place: no reload, so the scroll position and the field's focus stay ----
+  function showCardError(form, message) {
+    const input = form.querySelector('input[name="title"]');
+    const error = form.querySelector("p.error");
+    const field = form.querySelector(".add-card__field");
+    error.textContent = message || "";
+    error.hidden = !message;
+    field.classList.toggle("field--error", Boolean(message));
+    input.setAttribute("aria-invalid", message ? "true" : "false");
+    if (message) input.setAttribute("aria-describedby", error.id);
+    else input.removeAttribute("aria-describedby");
+  }
+
+  async function addCard(form) {
+    const input = form.querySelector('input[name="title"]');
+    const columnId = Number(form.querySelector('input[name="column_id"]').value);
+    const title = input.value;
+    form.setAttribute("aria-busy", "true");
+    let response, body;
+    try {
+      response = await fetch(`/api/v1/boards/${boardId}/cards`, {
+        method: "POST", credentials: "same-origin",
+        headers: { "Content-Type": "application/json", Accept: "application/json", "X-CSRFToken": csrf },
+        body: JSON.stringify({ column_id: columnId, title }),
+      });
+      body = await response.json().catch(() => ({}));
+    } catch (err) {
+      response = null;
+    } finally {
+      form.removeAttribute("aria-busy");
+    }
+    input.focus(); // clicking "Add card" moved focus to the button: the next card starts in the field
+    if (!response) { showCardError(form, "The card was not added: the server could not be reached. Try again."); return; }
+    if (!response.ok) {
+      const errors = body.errors || {};
+      showCardError(form, errors.title || errors.column_id || body.detail || `The card was not added (${response.status}).`);
+      return;
+    }
+    showCardError(form, "");
+    if (input.value === title) input.value = ""; // keep anything typed meanwhile
+    upsertCard(body); // the live card_created event replaces it with the same tile
+    refreshCounts();
+    announce(`Added “${body.title}” to ${columnTitle(form.closest(".board-column"))}.`);
+  }
+
+  if (canChange) {
+    columnsEl.addEventListener("submit", (event) => {
+      const form = event.target.closest && event.target.closest("form.add-card");
+      if (!form) return;
+      event.preventDefault();
+      if (form.getAttribute("aria-busy") === "true") return; // one card per press, however fast
+      addCard(form);
+    });
   }
 
   // --- moving cards: one commit path for keyboard and mouse -------------------------------
@@ -346,7 +450,10 @@ if (root) {
       const li = event.target.closest && event.target.closest("li.board-card");
       if (!li || (event.target !== li && !grabbed)) return; // keys on the title link keep their meaning
       const key = event.key;
-      if (!grabbed && (key === " " || key === "Enter")) {
+      if (!grabbed && key === "Enter" && event.target === li) {
+        event.preventDefault();
+        li.querySelector(".board-card__title").click(); // open the card, as its link would
+      } else if (!grabbed && key === " ") {
         event.preventDefault();
         grabbed = { li, origin: { list: li.parentElement, next: li.nextElementSibling } };
         li.classList.add("is-grabbed");
@@ -411,5 +518,6 @@ if (root) {
     });
   }
 
+  columnsEl.querySelectorAll("li.board-card").forEach(oneTabStop);
   applyFilters();
 }

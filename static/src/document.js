@@ -10,6 +10,7 @@ import { EditorView } from "@codemirror/view";
 import { markdown } from "@codemirror/lang-markdown";
 import { yCollab } from "y-codemirror.next";
 import { connect } from "./lib/live.js";
+import { cspNonce } from "./lib/csp.js";
 import { SocketIOProvider } from "./lib/yprovider.js";
 import { csrfHeaders } from "./lib/csrf.js";
 import { authorAt, authorMarks, hideAuthors, showAuthors } from "./lib/authorship.js";
@@ -80,6 +81,7 @@ function start(root) {
       doc: ytext.toString(),
       extensions: [
         basicSetup, markdown(), EditorView.lineWrapping, authorMarks,
+        EditorView.cspNonce.of(cspNonce()), // CSP (issue 12): CodeMirror's <style> elements carry the page's nonce
         yCollab(ytext, provider.awareness),
         editable.of(editability(root.dataset.canEdit === "true")),
         EditorView.contentAttributes.of({ "aria-label": "Document text (Markdown)" }),

@@ -24,10 +24,10 @@ def test_a_thread_in_the_space_discussion_is_live_both_ways(live_server, browsin
     box.click()
     box.type(f"{words} @Pri")
     # The autocomplete: a listbox tied to the field, the first option active; Enter chooses it.
-    options = writer.get_by_role("option")
-    expect(options.first).to_have_text(re.compile(r"^Priya Raman \(Psychiatry\)"))
     listbox_id = box.get_attribute("aria-controls")
-    assert writer.locator(f"#{listbox_id}").get_attribute("role") == "listbox"
+    listbox = writer.locator(f"#{listbox_id}")
+    assert listbox.get_attribute("role") == "listbox"
+    expect(listbox.get_by_role("option").first).to_have_text(re.compile(r"^Priya Raman \(Psychiatry\)"))
     assert box.get_attribute("aria-activedescendant") == f"{listbox_id}-0"
     box.press("Enter")
     expect(box).to_have_value(f"{words} @[Priya Raman] ")

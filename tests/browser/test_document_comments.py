@@ -150,4 +150,12 @@ def test_a_document_nobody_can_edit_can_still_be_discussed(browsing, live_server
     priya.locator("#doc-comment-new").get_by_role("button", name="Post the comment").click()
     expect(priya.locator("[data-doc-thread] [data-passage] q")).to_have_text(selected)
     priya.wait_for_function("() => document.querySelectorAll('.cm-comment-range').length === 1")
+
+    # From the keyboard alone: focus the text, select with Shift+arrows, comment with Ctrl+Alt+M.
+    priya.locator(".cm-content").focus()
+    priya.keyboard.press("Control+End")
+    for _ in range(len("notes.")):
+        priya.keyboard.press("Shift+ArrowLeft")
+    priya.keyboard.press("Control+Alt+m")
+    expect(priya.locator("#doc-comment-new q")).to_have_text("notes.")
     assert_no_console_errors(browsing)

@@ -5,10 +5,13 @@ Each module defines TABLE {(endpoint, method): (path, allowed actors)}, SOCKET_T
 Adding a domain: add a module here and list it in MODULES.
 """
 from tests.permission_rows import boards, documents, foundation, glossary
+from tests.permission_rows import notices  # notifications
+from tests.permission_rows import security  # issue 12
 from tests.permission_rows import comments  # comments (issue 9)
 from tests.permission_rows import moderation  # moderation (issue 10)
 
-MODULES = [foundation, documents, glossary, boards]
+MODULES = [foundation, documents, glossary, boards, notices]
+MODULES += [security]  # issue 12
 MODULES += [comments]  # comments (issue 9)
 MODULES += [moderation]  # moderation (issue 10)
 

@@ -108,11 +108,13 @@ def test_only_the_person_assigned_is_notified(world):
 
 def test_an_assignee_must_be_a_member_of_the_space(world):
     board, todo, doing, done, cards, lee = world
+    omar_notices = select(func.count(Notice.id)).where(Notice.user_id == person("omar").id)
+    before = db.session.scalar(omar_notices)  # the demo invites Omar to spaces
     with pytest.raises(ValidationError) as refused:
         services.update_card(cards[0], version=1, assignee_ids=[person("omar").id], actor=lee)
     assert refused.value.errors["assignee_ids"] == "Omar Haddad is not a member of this space, so cannot be assigned."
     assert cards[0].assignments == [] and cards[0].version == 1
-    assert db.session.scalar(select(func.count(Notice.id)).where(Notice.user_id == person("omar").id)) == 0
+    assert db.session.scalar(omar_notices) == before
 
 
 @pytest.mark.parametrize("field,value,message", [
@@ -277,3 +279,50 @@ def test_viewers_watch_and_members_change(ctx):
     assert not policy.can_change_board(person("omar"), board)
     crisis.status = "archived"
     assert not policy.can_change_board(person("jo"), board)
+
+
+# --- finished cards are never overdue (issue 8, item 8) ---------------------------------------
+
+def test_cards_in_the_last_column_are_finished_when_no_column_is_marked_done(world):
+    board, todo, doing, done, cards, lee = world
+    today = date(2027, 3, 10)
+    for card, column in zip(cards, (todo, doing, done)):
+        services.update_card(card, version=1, due_on=today - timedelta(days=3), actor=lee)
+        services.move_card(card, to_column=column, version=2, actor=lee)
+    done_ids = services.done_column_ids(board)
+    assert done_ids == {done.id}
+    assert [services.is_overdue(c, today, done_ids) for c in cards] == [True, True, False]
+    overdue = services.parse_filters({"due": "overdue"})
+    communities_of = communities_by_user(space())
+    assert [c.title for c in cards if services.card_matches(c, overdue, communities_of, today, done_ids)] == \
+        ["Card 0", "Card 1"]
+
+
+def test_a_column_marked_done_replaces_the_last_column_and_says_so_in_the_history(world):
+    board, todo, doing, done, cards, lee = world
+    review = services.create_column(board, title="Cancelled", actor=lee)  # now the last column
+    assert services.done_column_ids(board) == {review.id}
+    seq = board.seq
+    services.update_column(doing, version=1, done=True, actor=lee)
+    assert doing.is_done and doing.version == 2
+    assert services.done_column_ids(board) == {doing.id}  # marked columns only, not the last one
+    services.update_column(review, version=1, done=True, actor=lee)
+    assert services.done_column_ids(board) == {doing.id, review.id}
+    event = db.session.scalar(select(BoardEvent).where(BoardEvent.board_id == board.id, BoardEvent.seq == seq + 1))
+    assert event.name == "column_updated" and event.payload["column"]["done"] is True
+    assert "marked “Doing” as a done column" in event.payload["activity"]["text"]
+    services.update_column(doing, version=2, done=True, actor=lee)  # no change: no event, no new version
+    assert doing.version == 2 and board.seq == seq + 2
+    services.update_column(doing, version=2, done=False, actor=lee)
+    services.update_column(review, version=2, done=False, actor=lee)
+    assert services.done_column_ids(board) == {review.id}
+    with pytest.raises(ValidationError, match="finished cards"):
+        services.update_column(doing, version=3, done="yes", actor=lee)
+
+
+def test_an_archived_done_column_hands_over_to_the_last_open_column(world):
+    board, todo, doing, done, cards, lee = world
+    extra = services.create_column(board, title="Parked", actor=lee)
+    services.update_column(extra, version=1, done=True, actor=lee)
+    services.archive_column(extra, actor=lee)
+    assert services.done_column_ids(board) == {done.id}

@@ -1,4 +1,5 @@
 """Boards over HTTP: the board and card pages, forms, the API, conflicts and the demo board."""
+import json
 import re
 
 import pytest
@@ -53,7 +54,7 @@ def test_board_page_shows_cards_with_assignees_communities_and_joint_badges(sign
     assert len(re.findall(r'<li class="board-card[ "]', html)) == 12
     assert "Lee Brennan <span class=\"muted\">(Community Policing)</span>" in html
     assert '<span class="joint-badge">Joint</span>' in html
-    assert "Keyboard: focus a card, press Space to pick it up" in html
+    assert "Keyboard: focus a card and press Enter to open it, or Space to pick it up" in html
     assert f'data-seq="' in html and 'id="board-announcer"' in html
 
 
@@ -243,3 +244,77 @@ def test_archived_space_board_is_read_only(app, demo):
         db.session.commit()
     cid = card_id(demo, "Book a room")
     assert api(app, "lee@policing.test").patch(f"/api/v1/cards/{cid}", json={"version": 1, "title": "x"}).status_code == 403
+
+
+# --- issue 8: first use ------------------------------------------------------------------------
+
+def test_adding_a_card_without_javascript_comes_back_to_the_same_columns_field(sign_in_as, demo):
+    client = sign_in_as("jo@policing.test")
+    ideas = demo["columns"]["Ideas"]
+    response = post_form(client, f"/boards/{demo['board']}/cards", {"column_id": ideas, "title": "Debrief"},
+                         page=f"/boards/{demo['board']}")
+    assert response.status_code == 302 and response.headers["Location"].endswith(f"#new-card-{ideas}")
+
+
+def test_empty_card_title_is_refused_beside_that_columns_field_keeping_focus_there(sign_in_as, demo):
+    client = sign_in_as("jo@policing.test")
+    ideas = demo["columns"]["Ideas"]
+    html = post_form(client, f"/boards/{demo['board']}/cards", {"column_id": ideas, "title": "  "},
+                     page=f"/boards/{demo['board']}").get_data(as_text=True)
+    assert f'<p class="error" id="new-card-{ideas}-error" role="alert">Title is required.</p>' in html
+    assert f'aria-describedby="new-card-{ideas}-error" autofocus' in html
+    assert html.count('role="alert" hidden') == len(demo["columns"]) - 1  # the other columns' fields are calm
+
+
+def tile(html, cid):
+    return next(part for part in html.split('<li class="board-card') if f'id="card-{cid}"' in part)
+
+
+def test_the_last_column_is_done_by_default_and_a_steward_can_mark_another(app, sign_in_as, demo):
+    done, doing = demo["columns"]["Done"], demo["columns"]["Doing"]
+    client = sign_in_as("sam@socialwork.test")
+    html = client.get(f"/boards/{demo['board']}").get_data(as_text=True)
+    finished = tile(html, card_id(demo, "Agree the pilot"))
+    assert "Due <time" in finished and "(overdue)" not in finished and "due--overdue" not in finished
+    late = tile(html, card_id(demo, "Check insurance"))
+    assert "due--overdue" in late and "(overdue)" in late
+    with app.app_context():
+        version = db.session.get(services.BoardColumn, doing).version
+    response = post_form(client, f"/columns/{doing}", {"version": version, "title": "Doing", "wip_limit": "3",
+                                                       "done": "y"}, page=f"/boards/{demo['board']}")
+    assert response.status_code == 302
+    with app.app_context():
+        assert services.done_column_ids(find_board(TITLE)) == {doing}
+    html = client.get(f"/boards/{demo['board']}?due=overdue").get_data(as_text=True)
+    finished = re.search(rf'id="card-{card_id(demo, "Agree the pilot")}"[^>]*>', html).group(0)
+    assert " hidden" not in finished  # "Done" is no longer the done column: its late cards are overdue again
+
+
+def test_card_fragments_answer_the_live_parts_and_the_state_for_the_edit_form(sign_in_as, demo):
+    cid = card_id(demo, "Draft the rota")
+    response = sign_in_as("omar@psychiatry.test").get(f"/cards/{cid}/fragments")  # a watcher may read them
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    for name in ("heading", "status", "people", "checklist", "history"):
+        assert f'data-card-fragment="{name}"' in html
+    card = json.loads(re.search(r'<script type="application/json" data-card-state>(.*?)</script>', html, re.S).group(1))
+    assert card["id"] == cid and card["title"].startswith("Draft the rota") and "description" in card
+    assert 'type="submit"' not in html  # a watcher gets no checklist buttons
+
+
+def test_api_marks_a_column_done_based_on_its_version(app, demo):
+    lee = api(app, "lee@policing.test")
+    doing = demo["columns"]["Doing"]
+    with app.app_context():
+        version = db.session.get(services.BoardColumn, doing).version
+    response = lee.patch(f"/api/v1/columns/{doing}", json={"version": version, "done": True})
+    assert response.status_code == 200 and response.json["done"] is True and response.json["version"] == version + 1
+    stale = lee.patch(f"/api/v1/columns/{doing}", json={"version": version, "title": "Busy"})
+    assert stale.status_code == 409 and stale.json["current"]["title"] == "Doing"
+    bad = lee.patch(f"/api/v1/columns/{doing}", json={"version": version + 1, "done": "yes"})
+    assert bad.status_code == 422 and "done" in bad.json["errors"]
+    watcher = api(app, "omar@psychiatry.test").patch(f"/api/v1/columns/{doing}",
+                                                     json={"version": version + 1, "done": False})
+    assert watcher.status_code == 403
+    board = lee.get(f"/api/v1/boards/{demo['board']}").json
+    assert [c["done"] for c in board["columns"]] == [False, False, True, False]

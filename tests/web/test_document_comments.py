@@ -210,3 +210,21 @@ def test_a_long_thread_opens_with_its_latest_replies_and_the_rest_on_request(app
     assert "Reply number 2" not in page and "Reply number 3" in page and "Reply number 4" in page
     whole = client.get(f"/comments/{thread_id}/thread").get_data(as_text=True)
     assert all(f"Reply number {n}" in whole for n in range(5)) and "earlier replies" not in whole
+
+
+def test_a_quote_is_text_never_markup_in_the_page_and_the_api(app, sign_in_as):
+    payload = '<img src=x onerror="alert(1)">'
+    with app.app_context():
+        space = db.session.scalar(select(Space).where(Space.title == "Crisis response policy 2027"))
+        lee = find_user_by_email("lee@policing.test")
+        document = services.create_document(space, title="Quoted markup", text=f"Before {payload} after.", actor=lee)
+        start, end = anchors(document, payload)
+        on_documents.comment_on_document(document, actor=lee, body="Odd text", anchor_start_b64=start,
+                                         anchor_end_b64=end, quote=payload)
+        db.session.commit()
+        document_id = document.id
+    client = sign_in_as("priya@psychiatry.test")
+    page = client.get(f"/documents/{document_id}").get_data(as_text=True)
+    assert payload not in page and "&lt;img src=x onerror=&#34;alert(1)&#34;&gt;" in page
+    listed = client.get(f"/api/v1/documents/{document_id}/comments").json["items"]
+    assert listed[0]["anchor"]["quote"] == payload  # JSON carries the text; the page's script sets it as text

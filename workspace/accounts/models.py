@@ -18,6 +18,9 @@ class User(db.Model):
     is_admin: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     deactivated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # issue 12: set when the person deleted their account; the row stays, anonymised, so shared
+    # work keeps an author ("a former member of Social Work").
+    deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     memberships = relationship("Membership", back_populates="user", cascade="all, delete-orphan")
 
@@ -56,6 +59,9 @@ class LoginSession(db.Model):
     user_agent: Mapped[str] = mapped_column(String(255), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # issue 12: what the person sees in their sessions list (refreshed at most once a minute).
+    last_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    ip_address: Mapped[str] = mapped_column(String(45), default="", server_default="")
 
     user = relationship("User")
 

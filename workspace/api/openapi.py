@@ -71,7 +71,9 @@ SCHEMAS = {
         "type": {"type": "string"}, "title": {"type": "string"}, "status": {"type": "integer"},
         "detail": {"type": "string"},
         "errors": {"type": "object", "additionalProperties": {"type": "string"},
-                   "description": "For 422: each offending field with its message"}}},
+                   "description": "For 422: each offending field with its message"},
+        # issue 12: the id of the request in the server's log; quote it when reporting a problem
+        "request_id": {"type": "string", "description": "This request's id in the server log"}}},
     "Community": COMMUNITY,
     "Me": {"type": "object", "properties": {
         "id": {"type": "integer"}, "email": {"type": "string"}, "display_name": {"type": "string"},

@@ -6,10 +6,10 @@ from workspace.api import bp, json_body
 from workspace.api.openapi import body, describe, id_param, list_of, ref, responses
 from workspace.boards import services
 from workspace.boards.joint import communities_by_user
-from workspace.boards.models import DESCRIPTION_MAX, TITLE_MAX, Board
+from workspace.boards.models import DESCRIPTION_MAX, TITLE_MAX, Board, BoardColumn
 from workspace.boards.schemas import board_payload, card_payload, column_payload
 from workspace.errors import ValidationError
-from workspace.loading import load_board, load_card, load_space
+from workspace.loading import load_board, load_card, load_space, load_visible
 
 
 
@@ -68,6 +68,17 @@ def create_column(board_id):
     column = services.create_column(board, title=data.get("title"), wip_limit=data.get("wip_limit"),
                                     actor=current_user)
     return column_payload(column), 201
+
+
+@bp.patch("/columns/<int:column_id>")
+@login_required
+def update_column(column_id):
+    column = load_visible(BoardColumn, column_id, lambda user, c: policy.can_view_board(user, c.board), "This column")
+    require_change(column.board)
+    data = json_body()
+    fields = {name: data[name] for name in ("title", "wip_limit", "done") if name in data}
+    column = services.update_column(column, version=data.get("version"), actor=current_user, **fields)
+    return with_warnings(column_payload(column), column)
 
 
 @bp.post("/boards/<int:board_id>/cards")
@@ -154,7 +165,11 @@ COLUMN = {"type": "object", "required": ["id", "version", "title", "position"], 
     "id": {"type": "integer"}, "version": {"type": "integer"}, "board_id": {"type": "integer"},
     "title": {"type": "string"}, "position": {"type": "string"},
     "wip_limit": {"type": ["integer", "null"], "minimum": 1}, "archived": {"type": "boolean"},
-    "cards": {"type": "array", "items": ref("Card")}}}
+    "done": {"type": "boolean", "description": "Marked as a done column: its cards are finished, never overdue "
+                                               "(with no column marked, the last open column counts as done)"},
+    "cards": {"type": "array", "items": ref("Card")},
+    "warnings": {"type": "array", "items": {"type": "string"},
+                 "description": "Its work-in-progress limit is exceeded (a warning, never a refusal)"}}}
 BOARD = {"type": "object", "required": ["id", "title", "seq"], "properties": {
     "id": {"type": "integer"}, "space_id": {"type": "integer"}, "title": {"type": "string"},
     "goal": {"type": "string"}, "seq": {"type": "integer", "description": "The board's latest event number"},
@@ -185,6 +200,11 @@ describe(paths={
         "operationId": "create_column", "summary": "Add a column at the right end",
         "parameters": BOARD_ID, "requestBody": body("NewColumn"),
         "responses": responses("201", ref("Column"), 403, 404, 422)}},
+    "/columns/{column_id}": {"patch": {
+        "operationId": "update_column",
+        "summary": "Rename a column, change its work-in-progress limit or mark it done, based on its version",
+        "parameters": [id_param("column_id")], "requestBody": body("ColumnChange"),
+        "responses": responses("200", ref("Column"), 403, 404, 409, 422)}},
     "/boards/{board_id}/cards": {"post": {
         "operationId": "create_card", "summary": "Add a card at the bottom of a column; assignees are notified",
         "parameters": BOARD_ID, "requestBody": body("NewCard"),
@@ -212,6 +232,12 @@ describe(paths={
     "NewColumn": {"type": "object", "required": ["title"], "properties": {
         "title": {"type": "string", "maxLength": TITLE_MAX},
         "wip_limit": {"type": ["integer", "null"], "minimum": 1, "maximum": services.WIP_LIMIT_MAX}}},
+    "ColumnChange": {"type": "object", "required": ["version"], "properties": {
+        "version": {"type": "integer", "description": "The version this change is based on"},
+        "title": {"type": "string", "maxLength": TITLE_MAX},
+        "wip_limit": {"type": ["integer", "null"], "minimum": 1, "maximum": services.WIP_LIMIT_MAX,
+                      "description": "null removes the limit"},
+        "done": {"type": "boolean", "description": "Its cards are finished, never overdue"}}},
     "NewCard": {"type": "object", "required": ["column_id", "title"], "properties": {
         "column_id": {"type": "integer"}, "title": {"type": "string", "maxLength": TITLE_MAX},
         "description": {"type": "string", "maxLength": DESCRIPTION_MAX},

@@ -1,6 +1,6 @@
 """Board forms: fields and CSRF only; the services hold the rules."""
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms import BooleanField, HiddenField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.widgets import CheckboxInput, ListWidget
 
 
@@ -12,6 +12,7 @@ class BoardForm(FlaskForm):
 class ColumnForm(FlaskForm):
     title = StringField("Column title")
     wip_limit = StringField("Work-in-progress limit (empty for none)")
+    done = BooleanField("Done column: its cards are finished, never overdue")
     version = HiddenField()
 
 

@@ -1,7 +1,7 @@
 """Boards, their columns and cards, checklist items, card history and the per-board event log."""
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Date, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, Date, ForeignKey, Index, Integer, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from workspace.database import UTCDateTime, utcnow
@@ -50,6 +50,8 @@ class BoardColumn(db.Model):
     title: Mapped[str] = mapped_column(String(TITLE_MAX))
     position: Mapped[str] = mapped_column(String(255))
     wip_limit: Mapped[int | None] = mapped_column(Integer)
+    # Cards here are finished (never overdue). With no column marked, the last open column is the done one.
+    is_done: Mapped[bool] = mapped_column(default=False, server_default=false())
     version: Mapped[int] = mapped_column(Integer, default=1)
     archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -9,6 +9,7 @@ from workspace.boards import services
 from workspace.boards.forms import (BoardForm, CardForm, ChecklistItemForm, ColumnForm, MoveCardForm,
                                     QuickCardForm, VersionForm)
 from workspace.boards.joint import communities_by_user, is_joint
+from workspace.boards.schemas import card_payload
 from workspace.boards.tiles import board_view
 from workspace.boards.models import Board, BoardColumn, ChecklistItem
 from workspace.errors import Conflict, ValidationError, show_on_form
@@ -69,8 +70,10 @@ def render_board(board, *, status=200, card_form=None, card_form_column=None, co
     can_change = policy.can_change_board(current_user, board)
     view = board_view(board, communities_of=communities_of, names={u.id: u.display_name for u in members},
                       today=today, can_change=can_change, filters=filters, card_matches=services.card_matches)
+    columns = services.open_columns(board)
     return render_template(
-        "boards/show.html", board=board, columns=services.open_columns(board), view=view, filters=filters,
+        "boards/show.html", board=board, columns=columns, view=view, filters=filters,
+        done_ids=services.done_column_ids(board, columns),
         members=members, activity=services.activity(board, limit=30), archived=services.archived_cards(board),
         today=today, can_change=can_change, card_form=card_form or QuickCardForm(formdata=None),
         card_form_column=card_form_column, column_form=column_form or ColumnForm(formdata=None),
@@ -102,7 +105,7 @@ def update_column(column_id):
     form = ColumnForm()
     try:
         services.update_column(column, version=int_or_none(form.version.data), title=form.title.data,
-                               wip_limit=form.wip_limit.data, actor=current_user)
+                               wip_limit=form.wip_limit.data, done=bool(form.done.data), actor=current_user)
     except (ValidationError, Conflict) as error:
         return render_board(board, status=error.status, problem=error.detail)
     return redirect(url_for("boards.show_board", board_id=board.id))
@@ -159,7 +162,8 @@ def create_card(board_id):
     except ValidationError as error:
         show_on_form(form, error)
         return render_board(board, status=422, card_form=form, card_form_column=column_id)
-    return redirect(url_for("boards.show_board", board_id=board.id))
+    # Without JavaScript the page reloads: come back to the same column's field for the next card.
+    return redirect(url_for("boards.show_board", board_id=board.id, _anchor=f"new-card-{column.id}"))
 
 
 def render_card(card, *, form=None, status=200, conflict=None, move_form=None):
@@ -189,6 +193,19 @@ def render_card(card, *, form=None, status=200, conflict=None, move_form=None):
 @login_required
 def show_card(card_id):
     return render_card(load_card(card_id))
+
+
+@bp.get("/cards/<int:card_id>/fragments")
+@login_required
+def card_live_fragments(card_id):
+    """The live parts of a card's page as they are now, and the card's state, for card.js to swap in."""
+    card = load_card(card_id)
+    board = card.board
+    communities_of = communities_by_user(board.space)
+    return render_template("boards/_card_live_fragments.html", card=card, joint=is_joint(card, communities_of),
+                           communities_of=communities_of, can_change=policy.can_change_board(current_user, board),
+                           history=services.card_history(card),
+                           state=dict(card_payload(card, communities_of, detail=True), board_seq=board.seq))
 
 
 FRAGMENT_MODES = ("annotated", "mine")

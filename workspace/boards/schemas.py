@@ -27,7 +27,8 @@ def card_payload(card, communities_of: dict | None = None, *, detail: bool = Fal
 
 def column_payload(column) -> dict:
     return {"id": column.id, "version": column.version, "board_id": column.board_id, "title": column.title,
-            "position": column.position, "wip_limit": column.wip_limit, "archived": column.is_archived}
+            "position": column.position, "wip_limit": column.wip_limit, "done": column.is_done,
+            "archived": column.is_archived}
 
 
 def activity_payload(note) -> dict:

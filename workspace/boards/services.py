@@ -25,7 +25,7 @@ from workspace.database import utcnow
 from workspace.errors import Conflict, ValidationError
 from workspace.events import publish, room_for
 from workspace.extensions import db
-from workspace.notices.services import notify
+from workspace.notices.services import announce
 from workspace.validation import FieldErrors, normalise_name
 
 log = logging.getLogger("convene.boards")
@@ -55,6 +55,21 @@ def open_cards(board) -> list[Card]:
         select(Card).where(Card.board_id == board.id, Card.archived_at.is_(None))
         .options(selectinload(Card.assignments).selectinload(CardAssignee.user),
                  selectinload(Card.checklist))))
+
+
+def done_column_ids(board, columns=None) -> frozenset[int]:
+    """The columns whose cards are finished: those marked done, or else the last open column.
+
+    static/src/board.js applies the same rule to the columns it shows.
+    """
+    columns = open_columns(board) if columns is None else columns
+    marked = frozenset(c.id for c in columns if c.is_done)
+    return marked or frozenset(columns[-1:] and [columns[-1].id])
+
+
+def is_overdue(card, today: date, done_ids) -> bool:
+    """Past its due date and not finished (works for a Card and for a board tile)."""
+    return bool(card.due_on and card.due_on < today and card.column_id not in done_ids)
 
 
 def archived_cards(board, *, limit: int = 50) -> list[Card]:
@@ -214,8 +229,11 @@ def is_filtered(filters: dict) -> bool:
     return any(filters.values())
 
 
-def card_matches(card, filters: dict, communities_of: dict, today: date) -> bool:
-    """Whether a card passes the board's filters (static/src/board.js applies the same rules)."""
+def card_matches(card, filters: dict, communities_of: dict, today: date, done_ids=frozenset()) -> bool:
+    """Whether a card passes the board's filters (static/src/board.js applies the same rules).
+
+    `done_ids` are the board's done columns (done_column_ids): their cards are never overdue.
+    """
     assignee_ids = _assignee_ids(card)
     if filters.get("assignee") and filters["assignee"] not in assignee_ids:
         return False
@@ -224,7 +242,7 @@ def card_matches(card, filters: dict, communities_of: dict, today: date) -> bool
         return False
     if filters.get("label") and filters["label"].casefold() not in {lab.casefold() for lab in card.labels or ()}:
         return False
-    if filters.get("due") == "overdue" and not (card.due_on and card.due_on < today):
+    if filters.get("due") == "overdue" and not is_overdue(card, today, done_ids):
         return False
     if filters.get("due") == "week" and not (card.due_on and today <= card.due_on <= end_of_week(today)):
         return False
@@ -281,14 +299,16 @@ def create_column(board, *, title, wip_limit=None, actor) -> BoardColumn:
     return column
 
 
-def update_column(column, *, version, title=UNSET, wip_limit=UNSET, actor) -> BoardColumn:
-    """Rename a column or change its work-in-progress limit (None removes the limit)."""
+def update_column(column, *, version, title=UNSET, wip_limit=UNSET, done=UNSET, actor) -> BoardColumn:
+    """Rename a column, change its work-in-progress limit (None removes it) or mark it done (or not)."""
     board = column.board
     errors = FieldErrors()
     if title is not UNSET:
         title = normalise_name(errors.text("title", title, label="Column title", max_length=TITLE_MAX))
     if wip_limit is not UNSET:
         wip_limit = _wip_limit(wip_limit, errors)
+    if done is not UNSET and not isinstance(done, bool):
+        errors.add("done", "Say whether the column holds finished cards (true or false).")
     errors.raise_if_any()
     _lock(board, column)
     _check_column(column, version)
@@ -300,6 +320,10 @@ def update_column(column, *, version, title=UNSET, wip_limit=UNSET, actor) -> Bo
         said.append(f"set the work-in-progress limit of “{column.title}” to {wip_limit}" if wip_limit
                     else f"removed the work-in-progress limit of “{column.title}”")
         column.wip_limit = wip_limit
+    if done is not UNSET and done != column.is_done:
+        said.append(f"marked “{column.title}” as a done column: its cards are finished" if done
+                    else f"unmarked “{column.title}” as a done column")
+        column.is_done = done
     if said:
         column.version += 1
         note = _note(board, actor, "; ".join(said), column=column, version=column.version)
@@ -720,10 +744,7 @@ def _assignees(board, assignee_ids, errors: FieldErrors) -> list[User]:
 
 
 def _notify_assigned(card, users, actor) -> None:
-    for user in users:
-        if user.id != actor.id:
-            notify(user, text=f"{actor.display_name} assigned you to “{card.title}” on the board "
-                              f"“{card.board.title}”.", url=f"/cards/{card.id}")
+    announce("assigned", recipients=users, actor=actor, subject=card)
 
 
 def _day(value: date) -> str:

@@ -24,6 +24,7 @@ from sqlalchemy import case, func, select
 from workspace.accounts.models import User
 from workspace.boards.joint import is_joint_ids
 from workspace.boards.models import BoardEvent, Card, CardAssignee, ChecklistItem
+from workspace.boards.services import done_column_ids, is_overdue
 from workspace.extensions import db
 
 
@@ -66,6 +67,7 @@ def board_view(board, *, communities_of: dict, names: dict, today: date, can_cha
                                                                   BoardEvent.seq == board.seq))
     key = (board.id, board.seq, stamp, can_change, today, _signature(communities_of, names),
            _comments_stamp(board))  # comments (issue 9): a comment changes a tile's count, not the board's seq
+    done_ids = done_column_ids(board)  # a column marked done (or not) is an event: seq covers it
     if not filtered:
         with _CACHE_LOCK:
             if key in _CACHE:
@@ -73,12 +75,13 @@ def board_view(board, *, communities_of: dict, names: dict, today: date, can_cha
                 return _CACHE[key]
     tiles, extra_names = load_tiles(board, known_names=names)
     names = {**names, **extra_names}
-    hidden = ({t.id for t in tiles if not card_matches(t, filters, communities_of, today)} if filtered
+    hidden = ({t.id for t in tiles if not card_matches(t, filters, communities_of, today, done_ids)} if filtered
               else frozenset())
     grouped = group_tiles(tiles)
     view = BoardView(
         columns_html={cid: render_tiles(ts, names=names, communities_of=communities_of, today=today,
-                                        can_change=can_change, hidden_ids=hidden) for cid, ts in grouped.items()},
+                                        can_change=can_change, hidden_ids=hidden, done_ids=done_ids)
+                      for cid, ts in grouped.items()},
         counts={cid: len(ts) for cid, ts in grouped.items()}, open_count=len(tiles),
         joint_count=sum(1 for t in tiles if is_joint_ids(t.assignee_ids, communities_of)),
         shown_count=len(tiles) - len(hidden),
@@ -133,8 +136,13 @@ MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", 
 
 
 def render_tiles(tiles, *, names: dict, communities_of: dict, today: date, can_change: bool,
-                 hidden_ids=frozenset()) -> Markup:
-    """The <li> of each tile, in the given order."""
+                 hidden_ids=frozenset(), done_ids=frozenset()) -> Markup:
+    """The <li> of each tile, in the given order.
+
+    A tile is one Tab stop: its title link. For people who can move cards, board.js makes the tile
+    itself the stop instead (Enter opens the card, Space picks it up) and takes the link out of the
+    Tab order; without JavaScript the link stays, so the card can still be opened.
+    """
     drag = ' draggable="true" aria-describedby="board-help"' if can_change else ""
     out = []
     for t in tiles:
@@ -143,7 +151,7 @@ def render_tiles(tiles, *, names: dict, communities_of: dict, today: date, can_c
         due = t.due_on.isoformat() if t.due_on else ""
         labels = t.labels or []
         parts = [
-            f'<li class="board-card{" board-card--joint" if joint else ""}" id="card-{t.id}" tabindex="0" '
+            f'<li class="board-card{" board-card--joint" if joint else ""}" id="card-{t.id}" '
             f'data-card-id="{t.id}" data-version="{t.version}" data-position="{escape(t.position)}" '
             f'data-assignees="{" ".join(map(str, t.assignee_ids))}" data-communities="{community_ids}" '
             f'data-labels="{escape(_json_list(labels))}" data-due="{due}" data-joint="{"true" if joint else "false"}"'
@@ -164,9 +172,10 @@ def render_tiles(tiles, *, names: dict, communities_of: dict, today: date, can_c
             parts.append('<ul class="labels">' + "".join(f'<li class="label">{escape(label)}</li>' for label in labels)
                          + "</ul>")
         if t.due_on:
-            overdue = t.due_on < today
+            overdue = is_overdue(t, today, done_ids)
             parts.append(f'<p class="due{" due--overdue" if overdue else ""}">Due <time datetime="{due}">'
-                         f'{t.due_on.day} {MONTHS[t.due_on.month - 1]}</time>{" (overdue)" if overdue else ""}</p>')
+                         f'{t.due_on.day} {MONTHS[t.due_on.month - 1]}</time>'
+                         f'<span class="due__flag">{" (overdue)" if overdue else ""}</span></p>')
         if t.checklist_total:
             parts.append(f'<p class="checklist-count">Checklist {t.checklist_done}/{t.checklist_total}</p>')
         parts.append(comment_count_html(t.comment_count))  # comments (issue 9)

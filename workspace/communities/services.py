@@ -13,6 +13,7 @@ from workspace.database import utcnow
 from workspace.errors import ValidationError
 from workspace.extensions import db
 from workspace.loading import find_by_id
+from workspace.notices.services import announce, stewards_of
 from workspace.validation import LONG_TEXT_MAX, NAME_MAX, FieldErrors, normalise_name
 
 log = logging.getLogger("convene.communities")
@@ -135,6 +136,7 @@ def request_to_join(community: Community, *, actor: User, message="") -> JoinReq
     join_request = JoinRequest(community_id=community.id, user_id=actor.id, message=message)
     db.session.add(join_request)
     db.session.flush()
+    announce("join_requested", recipients=stewards_of([community]), actor=actor, subject=join_request)
     return join_request
 
 
@@ -152,3 +154,5 @@ def decide_join_request(join_request: JoinRequest, *, approve: bool, actor: User
     join_request.decided_at = utcnow()
     if approve:
         add_member(join_request.community, join_request.user, role=MEMBER, actor=actor)
+    announce("join_accepted" if approve else "join_declined", recipients=[join_request.user], actor=actor,
+             subject=join_request)

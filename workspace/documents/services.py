@@ -20,6 +20,7 @@ from workspace.documents.textedit import edit_to
 from workspace.errors import ValidationError
 from workspace.events import publish, room_for, run_after_commit
 from workspace.extensions import db, socketio
+from workspace.notices.services import announce, stewards_of
 from workspace.validation import FieldErrors, normalise_name
 
 log = logging.getLogger("convene.documents")
@@ -166,6 +167,7 @@ def move_to_review(document: Document, *, actor, note="") -> DocumentVersion:
     document.status = IN_REVIEW
     db.session.flush()
     record("document.proposed", actor=actor, target=document, space_id=document.space_id, version=version.number)
+    announce("endorsement_requested", recipients=stewards_of(document.space.communities), actor=actor, subject=document)
     _announce(document)
     return version
 

@@ -1,1 +1,2 @@
-"""In-app notices for one person ("You were assigned …"); the later notification centre grows from here."""
+"""The notification centre: notices for one person about something that waits for them, grouped,
+filtered by each person's level per space, counted live in the header, and mailed as a digest."""

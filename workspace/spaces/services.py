@@ -10,6 +10,7 @@ from workspace.database import utcnow
 from workspace.errors import ValidationError
 from workspace.events import publish, room_for
 from workspace.extensions import db
+from workspace.notices.services import announce, members_of, stewards_of
 from workspace.spaces.models import (ACCEPTED, ACTIVE, ARCHIVED, INVITED, MODERATOR, PARTICIPANT,
                                      PROPOSED, Space, SpaceCommunity, SpaceMember)
 from workspace.validation import LONG_TEXT_MAX, NAME_MAX, FieldErrors, normalise_name
@@ -65,6 +66,7 @@ def propose_space(*, proposing: Community, invited: list[Community], title, purp
     space.members.append(SpaceMember(user_id=actor.id, role=MODERATOR))
     db.session.add(space)
     db.session.flush()
+    announce("space_proposed", recipients=stewards_of(invited), actor=actor, subject=space)
     log.info("space %s proposed by %s", space.id, actor.id)
     return space
 
@@ -90,6 +92,9 @@ def accept_space(space: Space, *, actor: User) -> list[Community]:
         space.status = ACTIVE
         space.activated_at = utcnow()
     db.session.flush()
+    if space.status == ACTIVE:  # open: everyone in the convened communities is invited to join
+        announce("space_invited", recipients=members_of(space.communities, besides=[m.user_id for m in space.members]),
+                 actor=actor, subject=space)
     publish("space_updated", {"space_id": space.id, "status": space.status}, room=room_for(space))
     log.info("space %s accepted by %s for %s", space.id, actor.id, [c.slug for c in accepted])
     return accepted

@@ -50,6 +50,10 @@ export function commentAnchors() {
   const run = (name) => () => (controller ? controller[name]() : false);
   return [
     commentMarks,
+    // A document nobody may edit can still be discussed: keep its text reachable from the keyboard
+    // (arrows and Shift+arrows select, Ctrl+Alt+M comments) when it is not editable.
+    EditorView.contentAttributes.compute([EditorView.editable],
+      (state) => (state.facet(EditorView.editable) ? {} : { tabindex: "0" })),
     keymap.of([
       { key: "Ctrl-Alt-m", run: run("startComment") },
       { key: "Ctrl-Alt-n", run: run("next") },
