@@ -6,6 +6,8 @@ import uuid
 import pytest
 import requests
 
+from tests.browser.test_board_first_use import check_accessibility
+
 pytestmark = [pytest.mark.browser, pytest.mark.live]
 
 
@@ -24,6 +26,7 @@ def test_flag_queue_hide_author_sees_why_appeal_restored(live_server, browsing):
     moderator = browsing.sign_in("lee@policing.test")
     moderator.goto(f"/spaces/{space_id}/moderation")
     expect(moderator.locator("#queue-live")).to_have_attribute("data-joined", "yes")
+    check_accessibility(moderator)
 
     # The author has the space open.
     author = browsing.sign_in("maria@socialwork.test")
@@ -48,12 +51,14 @@ def test_flag_queue_hide_author_sees_why_appeal_restored(live_server, browsing):
     moderator.get_by_label("Reason for hiding (the author and readers see it)").fill("Stereotypes a profession")
     moderator.get_by_role("button", name="Hide").click()
     expect(moderator.locator("#item-status")).to_have_text("hidden")
+    check_accessibility(moderator)
     item_url = moderator.url
 
     # The author's open page shows why, in place, without a reload.
     why = "Hidden by a moderator from Community Policing: Stereotypes a profession"
     expect(author.locator(f"#comment-{comment_id} [data-hidden-note]")).to_have_text(why)
     expect(author.locator(f"#comment-{comment_id}")).not_to_contain_text(words)
+    check_accessibility(author)
 
     # The author appeals, once; it goes to Psychiatry, the third community.
     author.goto(item_url)
@@ -75,4 +80,8 @@ def test_flag_queue_hide_author_sees_why_appeal_restored(live_server, browsing):
     expect(log).to_contain_text("restored on appeal")
     expect(log).to_contain_text("A quotation, put up for discussion")
     expect(log).not_to_contain_text("Jo Nakamura")
+    check_accessibility(author)
+    author.goto(f"/spaces/{space_id}/participation")
+    expect(author.locator("svg.participation-chart").first).to_be_visible()
+    check_accessibility(author)
     assert browsing.errors == []

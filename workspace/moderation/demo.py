@@ -19,11 +19,11 @@ def seed_moderation(world: dict) -> None:
         return
     lee, sam, priya, jo, maria = (people[k] for k in ("lee", "sam", "priya", "jo", "maria"))
     kind = KINDS["comment"]
-    thread = comments.create_comment(space=crisis, actor=jo, body="Who calls whom when a visit goes wrong?")
-    flagged = comments.reply_to(thread, actor=jo, body=FLAGGED)
+    # Threads of their own, not replies: a reply would leave "replied in your thread" notices in the demo.
+    flagged = comments.create_comment(space=crisis, actor=jo, body=FLAGGED)
     services.flag_content(kind, flagged, space=crisis, reason="disrespect",
                           note="Generalises about a whole profession", actor=maria)
-    hidden = comments.reply_to(thread, actor=maria, body=HIDDEN)
+    hidden = comments.create_comment(space=crisis, actor=maria, body=HIDDEN)
     services.flag_content(kind, hidden, space=crisis, reason="confidential", actor=priya)
     item = services.item_for(kind, hidden, crisis)
     services.hide_item(item, reason="Shares a family's identifying details", actor=lee)
