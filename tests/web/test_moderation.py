@@ -344,3 +344,15 @@ def test_a_card_can_be_flagged_and_its_author_community_is_recorded(app, sign_in
 def person_id(app, name):
     with app.app_context():
         return person(name).id
+
+
+def test_a_persons_export_holds_their_own_flags_and_appeals(referral):
+    from workspace.privacy import EXPORTERS
+    comment = comments.create_comment(space=referral, actor=person("priya"), body="A point")
+    services.flag_content(COMMENT, comment, space=referral, reason="off_topic", actor=person("omar"))
+    _, item = hidden_comment(referral, person("omar"), person("sam"))
+    services.appeal_hide(item, text="Please reconsider", actor=person("omar"))
+    section = EXPORTERS["moderation"](person("omar"))
+    assert [f["reason"] for f in section.data["flags"]] == ["off_topic"]
+    assert section.data["appeals"][0]["text"] == "Please reconsider"
+    assert EXPORTERS["moderation"](person("priya")).data["flags"] == []

@@ -14,6 +14,7 @@ from workspace.audit.models import AuditEntry
 from workspace.errors import ValidationError
 from workspace.extensions import db
 from workspace.loading import find_by_id, load_space, load_visible
+from workspace.moderation import export as _export  # noqa: F401  (registers the privacy exporter)
 from workspace.moderation import models, services
 from workspace.participation import models as _participation_models  # noqa: F401  (its tables)
 from workspace.participation import services as _participation  # noqa: F401  (its counting listener)
