@@ -45,3 +45,10 @@ def test_a_new_comment_counts_at_once(ctx):
     after = participation.figures(space)
     assert after["windows"]["7d"]["total"] == before + 1
     assert find_user_by_email("omar@psychiatry.test").id not in after["not_yet_heard"]
+
+
+def test_rebuilding_the_counters_gives_the_same_figures(ctx):
+    space = db.session.scalar(select(Space).where(Space.title == "Crisis response policy 2027"))
+    before = participation.figures(space)
+    participation.rebuild_counts(space)
+    assert participation.figures(space) == before == participation.recount(space)

@@ -261,6 +261,15 @@ def register(app) -> None:
                 "slow_mode": services.active_slow_mode(space),
                 "my_mute": services.active_mute(space, current_user) if current_user.is_authenticated else None}
 
+    @app.cli.command("participation-rebuild")
+    def participation_rebuild():
+        """Recount every space's participation counters from its comments and cards (run once after migrating)."""
+        from sqlalchemy import select as _select
+        for space in db.session.scalars(_select(Space)):
+            rows = _participation.rebuild_counts(space)
+            print(f"{space.title}: {rows} counter rows")
+        db.session.commit()
+
     @app.template_global("moderates_here")
     def moderates_here(space):
         """policy.can_moderate for the current reader, once per request (a page renders many threads)."""
