@@ -356,3 +356,50 @@ def test_a_persons_export_holds_their_own_flags_and_appeals(referral):
     assert [f["reason"] for f in section.data["flags"]] == ["off_topic"]
     assert section.data["appeals"][0]["text"] == "Please reconsider"
     assert EXPORTERS["moderation"](person("sam")).data["flags"] == []  # not what others flagged
+
+
+def test_the_queue_is_live_for_this_spaces_moderators_only(app, sign_in_as):
+    with app.app_context():
+        space = space_named("Referral guidelines")
+        comment = comments.create_comment(space=space, actor=person("priya"), body="Live queue")
+        db.session.commit()
+        space_id, comment_id = space.id, comment.id
+    watcher = socketio.test_client(app, flask_test_client=sign_in_as("sam@socialwork.test"))
+    assert watcher.emit("join_moderation", {"space_id": space_id}, callback=True)["ok"] is True
+    elsewhere = socketio.test_client(app, flask_test_client=sign_in_as("lee@policing.test"))
+    assert elsewhere.emit("join_moderation", {"space_id": space_id}, callback=True)["ok"] is False
+    watcher.get_received()
+    response = bearer(app, "omar@psychiatry.test").post("/api/v1/flags", json={
+        "kind": "comment", "id": comment_id, "reason": "off_topic"})
+    assert response.status_code == 201
+    arrived = [e["args"][0] for e in watcher.get_received() if e["name"] == "moderation_item_changed"]
+    assert len(arrived) == 1 and arrived[0]["content_id"] == comment_id and arrived[0]["status"] == "open"
+    assert arrived[0]["flags"][0]["flagger"]["display_name"] == "Omar Haddad"  # moderators see who flagged
+    watcher.disconnect()
+    elsewhere.disconnect()
+
+
+def test_api_refusals_are_problems_that_change_nothing(app):
+    with app.app_context():
+        space = space_named("Referral guidelines")
+        comment = comments.create_comment(space=space, actor=person("omar"), body="API refusals")
+        db.session.commit()
+        space_id, comment_id = space.id, comment.id
+    sam = bearer(app, "sam@socialwork.test")
+    item = sam.post(f"/api/v1/spaces/{space_id}/moderation", json={"kind": "comment", "id": comment_id}).json
+    for url, body, field in [
+        (f"/api/v1/moderation/{item['id']}/hide", {}, "reason"),
+        ("/api/v1/flags", {"kind": "comment", "id": comment_id, "reason": "boring"}, "reason"),
+        ("/api/v1/flags", {"kind": "poem", "id": comment_id, "reason": "spam"}, "kind"),
+        (f"/api/v1/spaces/{space_id}/slow-mode", {"seconds": 3601, "reason": "x", "minutes": 5}, "seconds"),
+        ("/api/v1/appeals", {"item_id": item["id"], "text": "Not hidden yet"}, None),
+    ]:
+        client = bearer(app, "omar@psychiatry.test") if "appeals" in url else sam
+        response = client.post(url, json=body) if "slow-mode" not in url else client.put(url, json=body)
+        assert response.status_code == 422, (url, response.get_data(as_text=True))
+        assert response.mimetype == "application/problem+json"
+        if field:
+            assert field in response.json["errors"]
+    with app.app_context():
+        assert db.session.get(Comment, comment_id).hidden_at is None
+        assert services.active_slow_mode(db.session.get(Space, space_id)) is None
