@@ -64,6 +64,8 @@ def _comment_redact(comment, passage, replacement) -> bool:
         comment.quote = comment.quote.replace(passage, replacement)
     for mention in comment.mentions:
         mention.label = mention.label.replace(passage, replacement)[:200]
+    from workspace.comments import rendering
+    rendering._markdown.cache_clear()  # the rendered original must not linger in this process either
     return found
 
 

@@ -238,7 +238,7 @@ def export_log(space_id):
     writer = csv.writer(out)
     writer.writerow(["when", "action", "by", "community", "reason", "kind", "content_id", "member"])
     for e in (log_payload(e) for e in log_entries(space)):
-        writer.writerow([e["created_at"], e["action"], e["actor"] or "", e["community"] or "",
+        writer.writerow([e["created_at"], e["action"], _csv_safe(e["actor"] or ""), _csv_safe(e["community"] or ""),
                          _csv_safe(e["reason"]), e["kind"] or "", e["content_id"] or "", _csv_safe(e["member"] or "")])
     return Response(out.getvalue(), mimetype="text/csv",
                     headers={"Content-Disposition": f'attachment; filename="moderation-log-{space.id}.csv"'})
