@@ -1,6 +1,5 @@
 """Participation balance (issue 10): the fuller view with its chart and table, the API's same figures,
 not-yet-heard for moderators and for each person about themselves, the nudge and round-robin turns."""
-import pytest
 from sqlalchemy import select
 
 from tests.conftest import post_form

@@ -9,7 +9,6 @@ from typing import Callable
 
 from markupsafe import Markup
 
-from workspace.extensions import db
 from workspace.sanitize import render_markdown
 
 

@@ -392,11 +392,7 @@ def check_may_post(space, actor) -> None:
     from workspace.comments.models import Comment
     last = db.session.scalar(select(func.max(Comment.created_at)).where(Comment.space_id == space.id,
                                                                        Comment.author_id == actor.id))
-    if last is not None:
-        from workspace.database import UTCDateTime  # noqa: F401  (SQLite reads back naive: UTCDateTime fixes it)
-        if last.tzinfo is None:
-            from datetime import timezone
-            last = last.replace(tzinfo=timezone.utc)
+    if last is not None:  # max() keeps the column's type, so UTCDateTime hands back an aware time
         wait = mode.seconds - int((utcnow() - last).total_seconds())
         if wait > 0:
             raise ValidationError({"body": f"Slow mode is on ({mode.seconds} s between comments): "
