@@ -85,3 +85,21 @@ def test_flag_queue_hide_author_sees_why_appeal_restored(live_server, browsing):
     expect(author.locator("svg.participation-chart").first).to_be_visible()
     check_accessibility(author)
     assert browsing.errors == []
+
+
+def test_the_participation_balance_follows_contributions_live(live_server, browsing):
+    from playwright.sync_api import expect
+
+    space_id = live_server.space_id("Crisis response policy 2027")
+    reader = browsing.sign_in("priya@psychiatry.test")
+    reader.goto(f"/spaces/{space_id}")
+    expect(reader.locator("#presence-state")).to_have_attribute("data-state", "connected")
+    row = reader.locator("#participation-summary tr", has_text="Social Work")
+    before = row.locator("td").first.inner_text()
+    count = int(before.split("(")[1].rstrip(")"))
+    token = live_server.create_token("maria@socialwork.test")
+    posted = requests.post(f"{live_server.url}/api/v1/spaces/{space_id}/comments", json={"body": "Counted live"},
+                           timeout=10, headers={"Authorization": f"Bearer {token}"})
+    assert posted.status_code == 201, posted.text
+    expect(row.locator("td").first).to_contain_text(f"({count + 1})")
+    assert browsing.errors == []

@@ -38,6 +38,7 @@ TABLE = {
     ("moderation.show_log", "GET"): ("/spaces/{mod_space}/moderation-log", LOG_READERS),
     ("moderation.export_log", "GET"): ("/spaces/{mod_space}/moderation-log.csv", LOG_READERS),
     ("moderation.set_round_robin", "POST"): ("/comments/{mod_flaggable}/round-robin", MODS),
+    ("moderation.participation_summary_fragment", "GET"): ("/spaces/{mod_space}/participation/summary", VIEWERS),
     ("moderation.show_participation", "GET"): ("/spaces/{mod_space}/participation", VIEWERS),
     # API: an empty JSON body is refused (422) before a flag's or an appeal's content is known, so those
     # two rows only show that signing in is needed; tests/web/test_moderation.py covers who may flag and appeal.

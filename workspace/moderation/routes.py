@@ -323,3 +323,14 @@ def set_round_robin(comment_id):
     require_moderator(comment.space)
     _participation.set_round_robin(comment.root, on=request.form.get("on") == "yes", actor=current_user)
     return redirect(comment_url(comment.root), code=303)
+
+
+@bp.get("/spaces/<int:space_id>/participation/summary")
+@login_required
+def participation_summary_fragment(space_id):
+    """The space page's balance table alone, for its script to swap in after a contribution."""
+    space = load_space(space_id)
+    policy.require(policy.can_view_participation(current_user, space), "Only people who can see this space.",
+                   user=current_user)
+    return render_template("participation/_summary.html", space=space,
+                           balance=_participation.figures(space)["windows"]["30d"])
