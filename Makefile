@@ -4,7 +4,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 PYTHON ?= python3
 PORT ?= 5000
-THREADS ?= 200
+# Each WebSocket holds one of gunicorn's threads for its lifetime: 600 serves a 100 + 400 meeting.
+THREADS ?= 600
 export FLASK_APP := wsgi
 
 .PHONY: run test setup migrate chromium bench clean
@@ -19,8 +20,13 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-static/dist/.built: node_modules/.installed $(wildcard static/src/*.js static/src/*/*.js)
+# Bundles get content-hashed names (workspace/assets.py links and caches them) and a gzip copy
+# beside each, compressed once here rather than on every request.
+static/dist/.built: node_modules/.installed package.json Makefile $(wildcard static/src/*.js static/src/*/*.js)
+	rm -rf static/dist
 	npm run --silent build
+	gzip -9 --keep --force static/dist/*.js static/dist/*.js.map
+	@for gz in static/dist/*.gz; do [ $$(stat -c %s "$$gz") -lt $$(stat -c %s "$${gz%.gz}") ] || rm "$$gz"; done  # tiny files: not worth it
 	touch $@
 
 setup: $(BIN)/.installed static/dist/.built
@@ -50,10 +56,13 @@ test: setup chromium
 # Benchmarks print JSON figures with a baseline measured in the same run (see docs/performance.md).
 bench: setup
 	$(BIN)/python -m bench.coedit
+	$(BIN)/python -m bench.live
 	$(BIN)/python -m bench.boards
 	$(BIN)/python -m bench.glossary
 	$(BIN)/python -m bench.comments
 	$(BIN)/python -m bench.participation
+	$(BIN)/python -m bench.doc_comments
+	$(BIN)/python -m bench.digests
 
 clean:
 	rm -rf $(VENV) node_modules static/dist .pytest_cache

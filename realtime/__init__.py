@@ -13,10 +13,13 @@ _FRAMES_LOCK = threading.RLock()
 def register(socketio) -> None:
     from realtime import boards, comments, connection, documents, spaces  # noqa: F401  (importing registers the handlers)
     from realtime import moderation  # noqa: F401  (moderation, issue 10)
+    from realtime import activities  # noqa: F401  (issue 11)
     from realtime.registry import bind
 
     bind(socketio)
     _send_each_packet_whole(socketio.server)
+    _handle_internal_notices()
+    _decline_permessage_deflate()
 
 
 def _send_each_packet_whole(server) -> None:
@@ -44,3 +47,63 @@ def _holding_frames_lock(send):
 
     send_whole._convene_whole_packets = True
     return send_whole
+
+
+def _handle_internal_notices() -> None:
+    """Events named `convene:…` are notices between this app's processes, never sent to a client.
+
+    They are emitted to a room no client joins; with a message queue every process's manager hears
+    them (python-socketio hands remote emits to Manager.emit), so this is where they are read.
+    """
+    manager_class = python_socketio.Manager
+    if getattr(manager_class.emit, "_convene_notices", False):
+        return
+    emit = manager_class.emit
+
+    @functools.wraps(emit)
+    def emit_or_read_notice(self, event, data, *args, **kwargs):
+        if isinstance(event, str) and event.startswith("convene:"):
+            _read_notice(event, data)
+            return None
+        return emit(self, event, data, *args, **kwargs)
+
+    emit_or_read_notice._convene_notices = True
+    emit_or_read_notice._convene_whole_packets = True
+    manager_class.emit = emit_or_read_notice
+
+
+def _read_notice(event: str, data) -> None:
+    from realtime import access, relay
+    try:
+        if event == access.ACCESS_NOTICE:
+            access.cache.invalidate()
+        elif event == relay.STORED_NOTICE and isinstance(data, dict):
+            for each in relay.RELAYS:
+                each.stored_elsewhere(int(data["document_id"]), int(data["seq"]))
+    except Exception:
+        import logging
+        logging.getLogger("convene.realtime").exception("could not read the notice %s", event)
+
+
+def _decline_permessage_deflate() -> None:
+    """Answer WebSocket handshakes without permessage-deflate, which browsers always offer.
+
+    simple-websocket accepts it unconditionally; compressing every frame costs the server ~6 µs a frame
+    and each client far more, for Yjs updates and cursor moves of a few dozen bytes that barely shrink
+    (issue 13's measurements). The handshake then simply leaves the extension out.
+    """
+    try:
+        from simple_websocket import ws as simple_ws
+        from wsproto.extensions import PerMessageDeflate
+    except ImportError:  # pragma: no cover (simple-websocket is a requirement)
+        return
+    if getattr(simple_ws.PerMessageDeflate, "_convene_declined", False):
+        return
+
+    class DeclinedDeflate(PerMessageDeflate):
+        _convene_declined = True
+
+        def accept(self, offer):
+            return None
+
+    simple_ws.PerMessageDeflate = DeclinedDeflate

@@ -37,6 +37,13 @@ def _sweep_forever(app) -> None:
         socketio.sleep(SWEEP_SECONDS)
         try:
             with app.app_context():
+                # This process is alive; the sockets and presence of one that stopped beating are not.
+                presence.beat()
+                expired = presence.expire_dead_processes(
+                    dead_after=app.config.get("PROCESS_DEAD_AFTER_SECONDS", 3 * SWEEP_SECONDS))
+                db.session.commit()
+                if expired:
+                    log.info("expired %s socket(s) of a process that stopped beating", len(expired))
                 sids = services.revoked_socket_sids()
                 db.session.rollback()
             for sid in sids:

@@ -168,7 +168,7 @@ def live_server(request, tmp_path_factory):
     """Serve wsgi:app with gunicorn on a fresh, migrated, demo-seeded database; yield a LiveServer."""
     for tool in ("gunicorn", "flask"):
         assert (BIN / tool).exists(), f"{BIN / tool} is missing: run `make setup`"
-    assert (ROOT / "static" / "dist" / "space.js").exists(), "the front-end bundle is missing: run `npm run build`"
+    assert (ROOT / "static" / "dist" / "meta.json").exists(), "the front-end bundle is missing: run `make setup`"
     tmp = tmp_path_factory.mktemp("live")
     database_url = databases.create_database(tmp, "live")
     try:

@@ -39,6 +39,9 @@ def create_app(config: dict | None = None) -> Flask:
     errors.register(app)
     sanitize.register(app)
     transaction.register(app)
+    # Issue 8 (editor): bundles by content-hashed name, precompressed, cached (asset_url in templates).
+    from workspace import assets
+    assets.register(app)
 
     from workspace.accounts import auth
     auth.register(app)
@@ -82,6 +85,11 @@ def create_app(config: dict | None = None) -> Flask:
 
     # --- issue 12: security headers, request ids, health checks, sessions, personal data ---
     _register_defence_in_depth(app)
+    # --- issue 11: breakthrough activities (template files are checked here: a bad one stops start-up) ---
+    from workspace.activities import library as activity_library
+    from workspace.activities.routes import bp as activities_bp
+    activity_library.register(app)
+    app.register_blueprint(activities_bp)
     return app
 
 

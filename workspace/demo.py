@@ -76,6 +76,9 @@ def seed_demo() -> dict:
     seed_comments(world)
     from workspace.moderation.demo import seed_moderation  # moderation (issue 10)
     seed_moderation(world)
+    # issue 11: breakthrough activities
+    from workspace.activities.demo import seed_activities
+    world["activities"] = seed_activities(world)
     return world
 
 

@@ -1,8 +1,10 @@
 """Domain errors and how each surface shows them: a form message, a JSON problem, a socket ack."""
 import logging
+import math
+import time
 
 from flask import jsonify, render_template, request
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, TooManyRequests
 
 log = logging.getLogger(__name__)
 
@@ -93,6 +95,19 @@ def register(app) -> None:
         return render_template("errors/error.html", status=error.status, title=error.title,
                                detail=error.detail), error.status
 
+    @app.errorhandler(TooManyRequests)
+    def _too_many(error: TooManyRequests):
+        seconds = retry_after_seconds(error)
+        minutes = max(1, round(seconds / 60))  # the limiter rounds its reset up by a second
+        wait = "a minute" if minutes == 1 else f"{minutes} minutes"
+        if wants_json():
+            response = problem(429, "Too many requests", f"Too many attempts. Try again in {wait}.",
+                               retry_after=seconds)
+        else:
+            response = app.make_response((render_template("errors/rate_limited.html", wait=wait), 429))
+        response.headers["Retry-After"] = str(seconds)
+        return response
+
     @app.errorhandler(HTTPException)
     def _http(error: HTTPException):
         if wants_json():
@@ -107,6 +122,18 @@ def register(app) -> None:
             return problem(500, "Internal server error", "Something went wrong; nothing was saved.")
         return render_template("errors/error.html", status=500, title="Something went wrong",
                                detail="Nothing was saved. Please try again."), 500
+
+
+def retry_after_seconds(error: TooManyRequests) -> int:
+    """Whole seconds until the breached limit lets the next attempt through (at least one)."""
+    from workspace.extensions import limiter
+    breached = limiter.current_limit if limiter.enabled else None
+    if breached is not None and breached.breached:
+        return max(1, math.ceil(breached.reset_at - time.time()))
+    if getattr(error, "retry_after", None) is not None:
+        value = error.retry_after
+        return max(1, int(value if isinstance(value, (int, float)) else value.timestamp() - time.time()))
+    return 60
 
 
 def show_on_form(form, error: ValidationError) -> None:

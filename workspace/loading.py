@@ -57,3 +57,10 @@ def load_card(card_id):
 
 def load_term(term_id):
     return load_visible(Term, term_id, policy.can_view_term, "This term")
+
+
+# --- activities (issue 11) ------------------------------------------------------------------
+
+def load_activity(activity_id):
+    from workspace.activities.models import Activity
+    return load_visible(Activity, activity_id, policy.can_view_activity, "This activity")

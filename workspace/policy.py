@@ -82,6 +82,13 @@ def can_use_invitation(user, invitation) -> bool:
     return can_request_to_join(user, invitation.community)
 
 
+# --- first use (issue 8): join requests -----------------------------------------------------
+
+def can_withdraw_join_request(user, join_request) -> bool:
+    """Only the person who asked takes their request back."""
+    return is_signed_in(user) and join_request.user_id == user.id
+
+
 # --- spaces ---------------------------------------------------------------------------------
 
 def can_propose_space(user, community=None) -> bool:
@@ -377,6 +384,44 @@ def can_decide_appeal(user, item) -> bool:
 
 def can_view_participation(user, space) -> bool:
     return can_view_space(user, space)
+
+
+# --- activities (issue 11: breakthrough activities) ------------------------------------------
+
+def can_view_activity(user, activity) -> bool:
+    return can_view_space(user, activity.space)
+
+
+def can_start_activity(user, space) -> bool:
+    """Joined members of an active space start activities; an archived space starts nothing."""
+    return can_participate_in_space(user, space)
+
+
+def can_tick_activity_step(user, activity) -> bool:
+    """Any participant ticks a step while the activity is open."""
+    return activity.status == "open" and can_participate_in_space(user, activity.space)
+
+
+def can_judge_activity(user, activity) -> bool:
+    """Any member of a convened community answers for it, once, while the space is active."""
+    from workspace.activities.services import judging_communities
+    return (is_signed_in(user) and activity.space.status == ACTIVE and can_view_space(user, activity.space)
+            and bool(judging_communities(activity, user)))
+
+
+def can_close_activity(user, activity) -> bool:
+    """Whoever started it, or a moderator, closes it (at the end of the timebox or earlier)."""
+    return activity.status == "open" and can_participate_in_space(user, activity.space) and (
+        activity.created_by_id == user.id or can_moderate_space(user, activity.space))
+
+
+def can_view_activity_templates(user) -> bool:
+    return is_signed_in(user)
+
+
+def can_manage_activity_templates(user, community) -> bool:
+    """Stewards keep their community's own templates (and share them with its spaces)."""
+    return can_manage_community(user, community)
 
 
 # --- enforcement ----------------------------------------------------------------------------

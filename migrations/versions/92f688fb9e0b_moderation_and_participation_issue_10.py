@@ -1,7 +1,7 @@
 """moderation and participation (issue 10)
 
 Revision ID: 92f688fb9e0b
-Revises: 1419e29ac4f5
+Revises: a25bc77bb178
 Create Date: 2026-11-30 21:43:50.719217
 
 """
@@ -12,7 +12,7 @@ import workspace.database
 
 # revision identifiers, used by Alembic.
 revision = '92f688fb9e0b'
-down_revision = '1419e29ac4f5'
+down_revision = 'a25bc77bb178'
 branch_labels = None
 depends_on = None
 

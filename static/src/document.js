@@ -4,11 +4,15 @@
 // communities' terms, and gentle jargon hints sit beside it; all follow `glossary_changed` live.
 import * as Y from "yjs";
 import { IndexeddbPersistence } from "y-indexeddb";
-import { basicSetup } from "codemirror";
 import { ChangeSet, Compartment, EditorSelection, EditorState } from "@codemirror/state";
 import { EditorView } from "@codemirror/view";
-import { markdown } from "@codemirror/lang-markdown";
 import { yCollab } from "y-codemirror.next";
+import { editorSetup, markdownSupport, markdownViewExtras } from "./lib/editor-setup.js";
+import { formatKeymap, formatToolbar, undoCommands } from "./lib/format-toolbar.js";
+import { writingView } from "./lib/writing-view.js";
+import { linkTarget } from "./lib/format-commands.js";
+import { createLinkForm } from "./lib/link-form.js";
+import { remoteCursorLabels } from "./lib/remote-cursor-labels.js";
 import { connect } from "./lib/live.js";
 import { cspNonce } from "./lib/csp.js";
 import { SocketIOProvider } from "./lib/yprovider.js";
@@ -24,6 +28,7 @@ const root = document.getElementById("document");
 const POSITION_LABELS = { endorse: "Endorse", reservations: "Endorse with reservations",
   stand_aside: "Stand aside", block: "Block" };
 const STATUS_LABELS = { drafting: "Drafting", in_review: "In review", adopted: "Adopted", withdrawn: "Withdrawn" };
+const VIEW_MODE_KEY = "convene:editor-view"; // + ":<user id>" → "writing" (the default) or "markdown"
 const CURSOR_COLOURS = ["#1f5f8b", "#8b1f5f", "#5f8b1f", "#8b5f1f", "#1f8b7a", "#5f1f8b"];
 
 if (root) start(root);
@@ -73,6 +78,16 @@ function start(root) {
   provider.awareness.setLocalStateField("user", { name: root.dataset.userName, color: colour, colorLight: `${colour}33` });
 
   const editable = new Compartment();
+  // Writing view (formatted in place, the default) or plain Markdown: each person's choice, kept here.
+  const viewMode = new Compartment();
+  const viewModeKey = `${VIEW_MODE_KEY}:${root.dataset.userId}`; // per person, on this device
+  let shownAs = readViewMode(viewModeKey);
+  // Undo and redo only this person's edits: the Yjs UndoManager tracks local changes, not the co-authors'.
+  // It starts tracking nothing; y-codemirror.next adds the editor's own origin (typing, toolbar).
+  const undoManager = new Y.UndoManager(ytext, { trackedOrigins: new Set() });
+  const linkForm = createLinkForm();
+  const commands = { ...undoCommands(undoManager), link: (v) => linkForm.open(v) };
+  let toolbar = null; // made once the editor exists
   const glossaryOn = root.dataset.glossaryEnabled === "true";
   const canEdit = () => provider.role === "editor" || (provider.role === null && root.dataset.canEdit === "true");
   const view = new EditorView({
@@ -80,12 +95,15 @@ function start(root) {
     state: EditorState.create({
       doc: ytext.toString(),
       extensions: [
-        basicSetup, markdown(), EditorView.lineWrapping, authorMarks,
+        editorSetup, markdownSupport(), EditorView.lineWrapping, authorMarks,
         EditorView.cspNonce.of(cspNonce()), // CSP (issue 12): CodeMirror's <style> elements carry the page's nonce
-        yCollab(ytext, provider.awareness),
+        formatKeymap(commands), linkTarget,
+        yCollab(ytext, provider.awareness, { undoManager }),
+        remoteCursorLabels(provider.awareness),
         editable.of(editability(root.dataset.canEdit === "true")),
-        EditorView.contentAttributes.of({ "aria-label": "Document text (Markdown)" }),
+        viewMode.of(viewModeExtensions(shownAs)),
         EditorView.updateListener.of((update) => {
+          if (update.selectionSet || update.docChanged) updateToolbar(update.state);
           if (update.selectionSet && showingAuthors) announceAuthor();
           if (update.docChanged && hintsAsked) hintsAsked.changes = hintsAsked.changes.compose(update.changes);
         }),
@@ -100,6 +118,37 @@ function start(root) {
   function editability(on) {
     return [EditorState.readOnly.of(!on), EditorView.editable.of(on)];
   }
+
+  // The formatting toolbar and the view switch above the editor.
+  const tools = document.getElementById("editor-tools");
+  toolbar = formatToolbar(tools, view, commands, { controls: "editor", linkForm });
+  toolbar.setEditable(editableNow);
+  function updateToolbar(state) {
+    if (toolbar) toolbar.update(state, { canUndo: undoManager.undoStack.length > 0, canRedo: undoManager.redoStack.length > 0 });
+  }
+  undoManager.on("stack-item-added", () => updateToolbar(view.state));
+  undoManager.on("stack-item-popped", () => updateToolbar(view.state));
+  updateToolbar(view.state);
+  const modeToggle = document.createElement("button");
+  modeToggle.type = "button";
+  modeToggle.id = "editor-mode";
+  modeToggle.className = "editor-mode";
+  modeToggle.textContent = "Show Markdown";
+  modeToggle.title = "Show the text as plain Markdown, with its markup (**, ##, 1.) visible";
+  tools.append(modeToggle);
+  const modeNote = document.querySelector("#editor-heading .muted");
+  function showMode() {
+    modeToggle.setAttribute("aria-pressed", String(shownAs === "markdown"));
+    root.dataset.editorView = shownAs;
+    if (modeNote) modeNote.textContent = shownAs === "markdown" ? "(Markdown)" : "";
+  }
+  modeToggle.addEventListener("click", () => {
+    shownAs = shownAs === "markdown" ? "writing" : "markdown";
+    try { localStorage.setItem(viewModeKey, shownAs); } catch (err) { /* storage off: for this page only */ }
+    view.dispatch({ effects: viewMode.reconfigure(viewModeExtensions(shownAs)) });
+    showMode();
+  });
+  showMode();
 
   function render() {
     let text, state;
@@ -119,6 +168,7 @@ function start(root) {
     if (allowed !== editableNow) {
       editableNow = allowed;
       if (hintsSection) hintsSection.hidden = !allowed;
+      toolbar.setEditable(allowed);
       // Never dispatch from inside an editor update (a local edit reaches us synchronously).
       queueMicrotask(() => {
         view.dispatch({ effects: editable.reconfigure(editability(allowed)) });
@@ -384,5 +434,18 @@ function start(root) {
   });
   render();
   const comments = mountDocumentComments({ root, view, ydoc, ytext, provider, socket }); // issue 9
-  window.conveneEditor = { ydoc, ytext, view, provider, socket, comments }; // for tests and debugging
+  window.conveneEditor = { ydoc, ytext, view, provider, socket, comments, undoManager }; // for tests and debugging
+}
+
+function readViewMode(key) {
+  try {
+    return localStorage.getItem(key) === "markdown" ? "markdown" : "writing";
+  } catch (err) {
+    return "writing";
+  }
+}
+function viewModeExtensions(mode) {
+  return mode === "markdown"
+    ? [markdownViewExtras, EditorView.contentAttributes.of({ "aria-label": "Document text (Markdown)" })]
+    : [writingView, EditorView.contentAttributes.of({ "aria-label": "Document text" })];
 }

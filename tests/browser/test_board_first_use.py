@@ -7,24 +7,14 @@ from datetime import date, timedelta
 
 import pytest
 
+from tests.browser.axe import check_accessibility
 from tests.browser.test_glossary_live import api_post
-from tests.live_server import CRISIS, ROOT
+from tests.live_server import CRISIS
 
 pytestmark = [pytest.mark.browser, pytest.mark.live]
 
-AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 WIDE, PHONE = {"width": 1280, "height": 800}, {"width": 390, "height": 844}
 
-
-def check_accessibility(page) -> None:
-    """Run axe-core on the page as it is: no serious or critical violation."""
-    if not page.evaluate("typeof window.axe !== 'undefined'"):
-        # evaluate, not add_script_tag: it is not an inline <script>, so a strict CSP does not block it.
-        page.evaluate(AXE.read_text() + "\n;0")
-    result = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
-    bad = [f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes'][:3]]}"
-           for v in result["violations"] if v["impact"] in ("serious", "critical")]
-    assert bad == [], f"{page.url} at {page.viewport_size['width']} px:\n" + "\n".join(bad)
 
 
 def api_request(page, method: str, path: str, data: dict | None = None) -> dict:

@@ -122,3 +122,51 @@ def test_a_card_tiles_comment_count_changes_live_and_the_card_page_shows_the_com
     expect(count).to_be_visible()
     expect(reader.locator("#comments .thread", has_text=words)).to_have_count(1)
     assert browsing.errors == []
+
+
+def test_reply_and_edit_boxes_get_jargon_hints_as_the_new_comment_box_does(live_server, browsing):
+    """Issue 9 follow-up: jargon hints while writing a reply or editing a comment, not only a new one;
+    the list appears under the box being written in, says what it found, and points into the text."""
+    from playwright.sync_api import expect
+
+    from tests.browser.test_board_first_use import check_accessibility
+
+    space_id = live_server.space_id("Crisis response policy 2027")
+    words = f"Night cover {uuid.uuid4().hex[:6]}"
+    sam = browsing.sign_in("sam@socialwork.test")
+    sam.goto(f"/spaces/{space_id}#discussion")
+    expect(sam.locator("#presence-state")).to_have_attribute("data-state", "connected")
+    sam.get_by_label("Start a thread").fill(words)
+    sam.get_by_role("button", name="Post the comment").click()
+    thread = sam.locator(".thread", has_text=words)
+    expect(thread).to_have_count(1)
+    expect(thread.locator("[data-comment-hints]")).to_have_count(0)  # nothing until someone writes
+
+    # A reply: the hints list appears under the reply box, with the same findings as elsewhere.
+    reply = thread.get_by_label("Reply to Sam Okafor")
+    reply.click()
+    reply.type("Known to XYZQ, it is a case.")
+    hints = thread.locator(".thread__actions [data-comment-hints]")
+    expect(hints).to_have_count(1)
+    expect(hints.get_by_role("heading")).to_have_text("Words other communities may read differently")
+    items = hints.locator("[data-hints-list] li")
+    expect(items.filter(has_text="XYZQ")).to_contain_text("Unknown acronym")
+    expect(items.filter(has_text="“case”")).to_contain_text("False friend")
+    expect(hints.get_by_role("status")).to_contain_text("“XYZQ”")
+    hints.get_by_role("button", name="Show “XYZQ” in the text").click()
+    assert sam.evaluate("(() => { const f = document.activeElement;"
+                        " return f.name === 'body' && f.value.slice(f.selectionStart, f.selectionEnd); })()") == "XYZQ"
+    check_accessibility(sam)
+
+    # Editing one's own comment: the edit box gets its own list, hints for the text it starts with.
+    first = thread.locator(".comment").first
+    first.locator("summary", has_text="Edit").click()
+    edit = first.get_by_label("Your comment")
+    edit.click()
+    edit.press("Control+End")
+    edit.type(" Ask XYZQ first.")
+    edit_hints = first.locator(".comment__edit [data-comment-hints]")
+    expect(edit_hints).to_have_count(1)
+    expect(edit_hints.locator("[data-hints-list] li").filter(has_text="XYZQ")).to_contain_text("Unknown acronym")
+    assert thread.locator("[data-comment-hints]").count() == 2  # one per box written in, no more
+    assert browsing.errors == []

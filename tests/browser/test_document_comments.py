@@ -1,7 +1,6 @@
 """Comments on passages of a joint response, in the browser (issue 9): one person comments on words she
-selected, another sees the thread appear beside those words live and replies, and the first sees the reply.
-
-(The unread count in the header belongs to the notifications branch; its assertion is left to the merge.)
+selected, another sees the thread appear beside those words live and replies, and the first sees the reply
+and her unread count in the header go up, without reloading.
 """
 import re
 
@@ -80,12 +79,20 @@ def test_a_comment_on_selected_words_appears_beside_them_live_and_replies_come_b
     assert sam.evaluate("(() => { const s = window.conveneEditor.view.state; return s.sliceDoc(s.selection.main.from, s.selection.main.to); })()") == "case is opened"
     expect(sam.locator("#comment-at-cursor")).to_contain_text(re.compile(r"Comment by Priya Raman \(Psychiatry\): For Social Work a case is a family"))
 
-    # Sam replies in the thread; Priya sees the reply live.
+    # Sam replies in the thread; Priya sees the reply live, and her unread count in the header goes up.
+    priya.evaluate("window.noReloadMarker = true")
+    notices = priya.locator("#notices-link")
+    expect(notices).to_have_attribute("data-live", "connected")
+    unread = int(notices.get_attribute("data-unread") or 0)
     sam_thread.get_by_label("Reply to Priya Raman").fill("Agreed: let us say “the family” here.")
     sam_thread.get_by_role("button", name="Reply", exact=True).click()
     expect(sam_thread.locator(".thread__replies")).to_contain_text("let us say “the family” here")
     expect(priya.locator("[data-doc-thread] .thread__replies")).to_contain_text("let us say “the family” here")
     expect(priya.locator("[data-doc-comment-count]")).to_have_text("(2)")
+    expect(notices).to_have_attribute("data-unread", str(unread + 1))
+    expect(notices.locator(".count")).to_have_text(f"{unread + 1} unread")
+    expect(priya.locator("#notices-announcer")).to_have_text(f"{unread + 1} unread notice{'' if unread == 0 else 's'}.")
+    assert priya.evaluate("window.noReloadMarker") is True, "Priya's page reloaded"
     assert sam.evaluate("window.noReloadMarker") is True, "Sam's page reloaded"
 
     # Priya resolves the thread in the panel: both see who resolved it, and the words are no longer marked.
@@ -125,6 +132,16 @@ def test_an_empty_selection_is_not_commented_and_the_list_goes_under_the_text_at
     editor, panel = priya.locator(".cm-editor").bounding_box(), priya.locator("#document-comments").bounding_box()
     assert panel["y"] >= editor["y"] + editor["height"], "the comments should be under the text on a phone"
     assert scroll_width(priya) <= 390 + 2, f"the page scrolls sideways: {scroll_width(priya)} px wide"
+
+    # Jargon hints under a reply box too, as under the new-comment box (comments-perf).
+    thread = priya.locator("[data-doc-thread]")
+    reply = thread.get_by_label("Reply to Priya Raman")
+    reply.click()
+    reply.type("Unless XYZQ says otherwise.")
+    hints = thread.locator("[data-comment-hints]")
+    expect(hints).to_have_count(1)
+    expect(hints.locator("[data-hints-list] li").filter(has_text="XYZQ")).to_contain_text("Unknown acronym")
+    assert scroll_width(priya) <= 390 + 2, f"the hints make the page scroll sideways: {scroll_width(priya)} px wide"
     assert_no_console_errors(browsing)
 
 

@@ -38,6 +38,8 @@ TABLE = {
     ("communities.accept_invitation", "POST"): ("/invite/{invitation_secret}", SIGNED_IN),
     ("communities.request_to_join", "POST"): ("/communities/social-work/join-requests", NON_MEMBERS_OF_SOCIAL_WORK),
     ("communities.decide_join_request", "POST"): ("/join-requests/{join_request}/approve", STEWARD),
+    # first use (issue 8): only the person who asked withdraws a join request
+    ("communities.withdraw_join_request", "POST"): ("/join-requests/{join_request}/withdraw", {"outsider"}),
     ("communities.set_member_role", "POST"): ("/communities/social-work/members/{maria}/role", STEWARD),
     ("spaces.list_spaces", "GET"): ("/spaces", SIGNED_IN),
     ("spaces.propose_space", "GET"): ("/spaces/new", {"moderator"}),
@@ -50,6 +52,8 @@ TABLE = {
     ("api.get_me", "GET"): ("/api/v1/me", SIGNED_IN),
     ("api.list_communities", "GET"): ("/api/v1/communities", SIGNED_IN),
     ("api.get_community", "GET"): ("/api/v1/communities/{social_work}", SIGNED_IN),
+    ("api.request_to_join", "POST"): ("/api/v1/communities/{social_work}/join-requests", NON_MEMBERS_OF_SOCIAL_WORK),
+    ("api.withdraw_join_request", "POST"): ("/api/v1/join-requests/{join_request}/withdraw", {"outsider"}),
     ("api.list_spaces", "GET"): ("/api/v1/spaces", SIGNED_IN),
     ("api.propose_space", "POST"): ("/api/v1/spaces", {"moderator"}),
     ("api.get_space", "GET"): ("/api/v1/spaces/{space}", VIEWERS),

@@ -134,3 +134,28 @@ def test_signing_out_closes_that_sessions_socket(live_server, connect, client_fo
                      since=since)
     # The old cookie no longer opens a socket.
     assert "Sign in first" in refusal(client_for(cookie=cookie))
+
+
+def test_websocket_handshakes_decline_permessage_deflate(live_server):
+    """Browsers offer permessage-deflate; compressing tiny Yjs frames costs more than it saves (issue 13)."""
+    import base64
+    import os
+    import socket
+    from urllib.parse import urlparse
+    address = urlparse(live_server.url)
+    key = base64.b64encode(os.urandom(16)).decode()
+    request = (f"GET /socket.io/?EIO=4&transport=websocket HTTP/1.1\r\nHost: {address.netloc}\r\n"
+               f"Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: {key}\r\n"
+               f"Sec-WebSocket-Version: 13\r\nOrigin: {live_server.url}\r\n"
+               f"Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits\r\n\r\n")
+    with socket.create_connection((address.hostname, address.port), timeout=10) as conn:
+        conn.sendall(request.encode())
+        response = b""
+        while b"\r\n\r\n" not in response:
+            chunk = conn.recv(4096)
+            if not chunk:
+                break
+            response += chunk
+    head = response.split(b"\r\n\r\n", 1)[0].decode("latin-1").lower()
+    assert head.startswith("http/1.1 101"), head
+    assert "sec-websocket-extensions" not in head, head

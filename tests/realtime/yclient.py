@@ -103,6 +103,8 @@ class YClient:
         self._numbers = itertools.count(1)
         self._holding: list[Edit] | None = None
         self.disconnects = 0
+        self.last_seq: int | None = None        # the highest relayed seq seen (gap detection)
+        self.gaps = 0                           # gaps detected (each answered by a sync step 1)
 
     # --- connection ------------------------------------------------------------------------------
     def connect(self, url: str | None = None) -> "YClient":
@@ -147,6 +149,8 @@ class YClient:
         ack = self.call("join_document", {"document_id": document_id})
         if ack.get("ok"):
             self.role = ack["role"]
+            with self._cond:
+                self.last_seq = max(self.last_seq or 0, ack.get("seq", 0))
             if sync:
                 self.sync()
         return ack
@@ -166,7 +170,8 @@ class YClient:
                         message=f"{self.name}: the server's sync step 2")
 
     def _on_document_message(self, document_id=None, message=None, *extra):
-        if not isinstance(message, (bytes, bytearray)) or len(message) < 2 or extra:
+        meta = extra[0] if len(extra) == 1 and isinstance(extra[0], dict) else None
+        if not isinstance(message, (bytes, bytearray)) or len(message) < 2 or (extra and meta is None):
             self._record(Received("garbled", document_id, message))
             return
         message = bytes(message)
@@ -181,6 +186,18 @@ class YClient:
         with self.lock:
             reply = handle_sync_message(message[1:], self.doc)
             upto = len(self.edits)  # every local edit so far is in the reply
+        if meta is not None and isinstance(meta.get("seq"), int):
+            # The client's duty (docs/realtime.md): a relayed update starting past our last seq means
+            # something was missed: ask for it at once with a sync step 1.
+            with self._cond:
+                gap = self.last_seq is not None and isinstance(meta.get("prev"), int) and meta["prev"] > self.last_seq
+                self.last_seq = max(self.last_seq or 0, meta["seq"])
+                if gap:
+                    self.gaps += 1
+            if gap:
+                with self.lock:
+                    step1 = create_sync_message(self.doc)
+                self._emit(step1, callback=lambda ack: None)
         if kind == "sync_step1" and reply is not None and self.role != "viewer":
             # Answer with everything the server lacks: this is how offline edits reach it. (Like the
             # browser, a client that does not know its role yet answers too; a viewer's answer is refused.)

@@ -171,6 +171,18 @@ def test_awareness_round_trips_and_keeps_removals():
     assert decoded == entries
 
 
+def test_awareness_with_non_ascii_names_is_framed_in_utf8_bytes_as_y_protocols_reads_it():
+    """lib0 prefixes a string with its length in UTF-8 bytes; a character count (pycrdt's
+    write_var_string) cut every cursor of someone named "Pólicing" or "精神科" short in every Yjs client."""
+    entries = [AwarenessEntry(1, 2, {"user": {"name": "Lee (Pólicing) 😀"}}), AwarenessEntry(3, 4, {"x": "精神科"}),
+               AwarenessEntry(5, 6, None)]
+    encoded = protocol.encode_awareness(entries)
+    assert [(e.client_id, e.clock, e.state) for e in protocol.decode_awareness(encoded)] == \
+        [(e.client_id, e.clock, e.state) for e in entries]
+    state = '{"user":{"name":"Lee (Pólicing) 😀"}}'.encode()
+    assert encoded[:4 + len(state)] == bytes([3, 1, 2, len(state)]) + state
+
+
 def awareness(*entries: tuple[int, int, str]) -> bytes:
     out = bytes([len(entries)])
     for client, clock, state in entries:

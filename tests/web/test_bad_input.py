@@ -301,7 +301,7 @@ def propose_form(ids, **fields):
     ({"purpose": "p" * 20_001}, "purpose", "at most 20,000 characters"),
     ({"ground_rules": "g" * 20_001}, "ground_rules", "at most 20,000 characters"),
     ({"community_ids": MISSING}, "community_ids", "Invite at least one other community"),
-    ({"community_ids": OWN_COMMUNITY_ONLY}, "community_ids", "Invite at least one other community"),
+    ({"community_ids": OWN_COMMUNITY_ONLY}, "community_ids", "is the community proposing this space"),
 ])
 def test_propose_space_form_refuses_bad_field_beside_it_and_writes_nothing(sign_in_as, app, ids, fields, field,
                                                                            message):

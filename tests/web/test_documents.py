@@ -203,9 +203,8 @@ def test_position_form_without_a_reason_to_block_changes_nothing(sign_in_as, app
         document_id, community_id = document.id, psychiatry.id
     response = post_form(browser, f"/documents/{document_id}/positions",
                          {"community_id": community_id, "position": "block", "note": ""}, page=f"/documents/{document_id}")
-    assert response.status_code == 303
-    page = browser.get(f"/documents/{document_id}").get_data(as_text=True)
-    assert "a reason is required" in page
+    assert response.status_code == 422
+    assert "a reason is required" in response.get_data(as_text=True)
     with app.app_context():
         assert services.latest_positions(db.session.get(Document, document_id)).get(community_id) is None
 

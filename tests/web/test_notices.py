@@ -161,7 +161,7 @@ def test_each_level_lets_through_what_it_promises(card, level, told):
     services.set_notice_level(space(), level=level, actor=jo)
     for kind in ("comment", "mention", "reply", "assigned"):
         announce(kind, recipients=[jo], actor=person("sam"), subject=card)
-    assert {n.kind for n in services.notices_for(jo) if n.subject_id == card.id} == told
+    assert {n.kind for n in services.notices_for(jo) if (n.subject_type, n.subject_id) == ("card", card.id)} == told
 
 
 def test_a_level_in_one_space_does_not_change_another(card):

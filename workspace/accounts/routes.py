@@ -7,6 +7,7 @@ from workspace.accounts import services
 from workspace.accounts.forms import (ActionForm, LoginForm, ProfileForm, RegisterForm, ResetForm,
                                       ResetRequestForm, TokenForm)
 from workspace.accounts.models import ApiToken
+from workspace.accounts.throttle import sign_in_limits
 from workspace.errors import ValidationError, show_on_form
 from workspace.extensions import limiter
 from workspace.loading import load_or_404
@@ -35,7 +36,7 @@ def register():
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit("20/hour;5/minute", methods=["POST"])
+@sign_in_limits
 def login():
     form = LoginForm()
     if form.validate_on_submit():

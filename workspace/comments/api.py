@@ -11,6 +11,7 @@ from workspace.boards.models import BoardColumn
 from workspace.comments import services
 from workspace.comments.models import BODY_MAX, Comment
 from workspace.comments.schemas import comment_payload, revision_payload
+from workspace.comments.views import thread_views
 from workspace.errors import ValidationError
 from workspace.loading import find_by_id, load_card, load_space, load_visible
 
@@ -24,7 +25,7 @@ def require_comment(space) -> None:
 
 
 def threads(target) -> dict:
-    return {"items": [comment_payload(t, replies=True) for t in services.threads_for(target)]}
+    return {"items": [comment_payload(t, replies=True) for t in thread_views(target)]}
 
 
 @bp.get("/spaces/<int:space_id>/comments")

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from workspace.comments import services
 from workspace.comments.anchors import NOTHING_SELECTED, AnchorError, DocumentPositions, ResolvedRange, decode_anchor
 from workspace.comments.models import QUOTE_MAX, Comment
+from workspace.comments.views import thread_views
 from workspace.documents.live import live_documents
 from workspace.errors import ValidationError
 
@@ -63,9 +64,15 @@ class PlacedThread:
         return base64.b64encode(self.thread.anchor_end or b"").decode("ascii")
 
 
-def placed_threads(document) -> list[PlacedThread]:
-    """The document's threads in the order their passages appear in the text (then oldest first)."""
-    threads = services.threads_for(document)
+REPLIES_SHOWN = 2  # the document page opens long threads with their latest replies; the rest on request
+
+
+def placed_threads(document, *, replies_shown: int | None = None) -> list[PlacedThread]:
+    """The document's threads in the order their passages appear in the text (then oldest first).
+
+    `replies_shown`: for a page, see views.thread_views (the API gives every reply).
+    """
+    threads = thread_views(document, replies_shown=replies_shown)  # lean, read-only (views.py)
     placed = []
     with document_positions(document) as positions:
         for thread in threads:

@@ -4,6 +4,7 @@ from functools import lru_cache
 from markupsafe import Markup
 
 from workspace.comments.mentions import link_mentions
+from workspace.glossary.annotate import annotate as annotate_terms
 from workspace.sanitize import render_markdown
 
 
@@ -11,8 +12,7 @@ def body_html(comment, annotate=None) -> Markup:
     """Render a comment's body for reading: a tombstone says so, otherwise sanitised Markdown with mentions."""
     if comment.is_deleted or comment.is_hidden:  # hidden (issue 10): the partial shows the moderator's reason
         return Markup("")
-    html = _markdown(comment.body)
-    html = link_mentions(html, comment.mentions, comment.space_id)
+    html = _linked(comment.body, _mention_key(comment.mentions), comment.space_id)  # cached (comments-perf)
     return annotate(html) if annotate else html
 
 
@@ -27,3 +27,50 @@ def revision_html(revision) -> Markup:
 @lru_cache(maxsize=4096)
 def _markdown(body: str) -> Markup:
     return render_markdown(body)
+
+
+# --- comments-perf (issue 9 follow-ups): cached rendering for pages with hundreds of comments ---------------
+# Mentions are linked with the current names of people and communities, so the cache key holds them: a
+# rename or a new mention is a new key. The reader's glossary marks depend on the compiled glossary (a new
+# object whenever a glossary changes or for another reading community), so they are cached per compiled
+# glossary object, with the terms they used (the popover entries below the comments need them).
+
+def _mention_key(mentions) -> tuple:
+    return tuple((m.label,
+                  (m.user.id, m.user.display_name) if m.user is not None else None,
+                  (m.community.id, m.community.slug, m.community.name) if m.community is not None else None)
+                 for m in mentions)
+
+
+@lru_cache(maxsize=4096)
+def _linked(body: str, mention_key: tuple, space_id: int) -> Markup:
+    from workspace.comments.views import CommunityRef, MentionView, PersonRef
+    mentions = [MentionView(label, person and person[0], community and community[0],
+                            person and PersonRef(*person), community and CommunityRef(*community))
+                for label, person, community in mention_key]
+    return link_mentions(_markdown(body), mentions, space_id)
+
+
+_ANNOTATED_MAX = 4096
+_annotated: dict = {}
+
+
+def reader_body_html(comment, glossary=None) -> Markup:
+    """`body_html` with this reader's glossary marks (`glossary`: a glossary.reading.ReadingContext)."""
+    html = body_html(comment)
+    if glossary is None or not html:
+        return html
+    if not glossary.enabled:
+        return glossary.annotate(html)
+    key = (id(glossary.compiled), str(html))
+    hit = _annotated.get(key)
+    if hit is not None and hit[0] is glossary.compiled:
+        glossary.used.update(hit[2])
+        return hit[1]
+    used: set = set()
+    marked = annotate_terms(html, glossary.compiled.terms, used=used)
+    glossary.used.update(used)
+    if len(_annotated) >= _ANNOTATED_MAX:
+        _annotated.clear()
+    _annotated[key] = (glossary.compiled, marked, frozenset(used))
+    return marked

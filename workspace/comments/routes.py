@@ -14,7 +14,7 @@ from workspace.boards.joint import communities_by_user
 from workspace.boards.models import BoardColumn
 from workspace.comments import models, services  # noqa: F401  (the tables exist wherever the app does)
 from workspace.comments.mentions import mentionable
-from workspace.comments.rendering import body_html, revision_html
+from workspace.comments.rendering import reader_body_html, revision_html
 from workspace.errors import ValidationError
 from workspace.glossary import reading
 from workspace.loading import find_by_id, load_card, load_space, load_visible
@@ -183,7 +183,8 @@ def register(app) -> None:
 
     @app.template_global("comment_threads")
     def comment_threads(target):
-        return services.threads_for(target)
+        from workspace.comments.views import thread_views
+        return thread_views(target)  # lean, read-only
 
     @app.template_global("comment_count")
     def comment_count(target):
@@ -191,7 +192,7 @@ def register(app) -> None:
 
     @app.template_global("comment_body")
     def comment_body(comment, glossary=None):
-        return body_html(comment, annotate=glossary.annotate if glossary is not None else None)
+        return reader_body_html(comment, glossary)  # glossary marks cached per compiled glossary (comments-perf)
 
     @app.template_global("comment_revision_body")
     def comment_revision_body(revision):

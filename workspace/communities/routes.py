@@ -8,7 +8,7 @@ from workspace.accounts.models import User
 from workspace.communities import services
 from workspace.communities.forms import CommunityForm, JoinRequestForm, RoleForm
 from workspace.communities.models import Community, Invitation, JoinRequest
-from workspace.errors import NotFound, ValidationError, show_on_form
+from workspace.errors import Conflict, NotFound, ValidationError, show_on_form
 from workspace.loading import load_or_404
 
 bp = Blueprint("communities", __name__)
@@ -51,12 +51,20 @@ def create_community():
 def show_community(slug):
     community = load_community(slug)
     policy.require(policy.can_view_community(current_user, community), user=current_user)
+    return _render_community(community)
+
+
+def _render_community(community, *, join_form=None, new_link=None, refusal=None):
+    """A community's page; a steward sees invitations and requests, a person who asked sees theirs."""
     manage = policy.can_manage_community(current_user, community)
+    asking = policy.can_request_to_join(current_user, community)
     return render_template(
         "communities/show.html", community=community, members=services.members_of(community),
         invitations=services.open_invitations(community) if manage else [],
         join_requests=services.pending_join_requests(community) if manage else [],
-        join_form=JoinRequestForm(), action_form=ActionForm(), role_form=RoleForm(), new_link=None)
+        my_request=services.pending_join_request(community, current_user) if asking else None,
+        sent_on=services.sent_on, refusal=refusal,
+        join_form=join_form or JoinRequestForm(), action_form=ActionForm(), role_form=RoleForm(), new_link=new_link)
 
 
 @bp.route("/communities/<slug>/invitations", methods=["POST"])
@@ -67,10 +75,7 @@ def create_invitation(slug):
                    "Only stewards of this community can invite people.", user=current_user)
     _invitation, secret = services.create_invitation(community, actor=current_user)
     link = url_for("communities.accept_invitation", token=secret, _external=True)
-    return render_template(
-        "communities/show.html", community=community, members=services.members_of(community),
-        invitations=services.open_invitations(community), join_requests=services.pending_join_requests(community),
-        join_form=JoinRequestForm(), action_form=ActionForm(), role_form=RoleForm(), new_link=link)
+    return _render_community(community, new_link=link)
 
 
 @bp.route("/communities/<slug>/invitations/<int:invitation_id>/revoke", methods=["POST"])
@@ -114,11 +119,22 @@ def request_to_join(slug):
         services.request_to_join(community, actor=current_user, message=form.message.data)
     except ValidationError as error:
         show_on_form(form, error)
-        return render_template("communities/show.html", community=community,
-                               members=services.members_of(community), invitations=[], join_requests=[],
-                               join_form=form, action_form=ActionForm(), role_form=RoleForm(), new_link=None), 422
+        return _render_community(community, join_form=form), 422
+    except Conflict as error:
+        return _render_community(community, refusal=error.detail), 409
     flash("Your request is sent; a steward will answer it.", "success")
     return redirect(url_for("communities.show_community", slug=slug))
+
+
+@bp.route("/join-requests/<int:request_id>/withdraw", methods=["POST"])
+@login_required
+def withdraw_join_request(request_id):
+    join_request = load_or_404(JoinRequest, request_id, "Join request")
+    policy.require(policy.can_withdraw_join_request(current_user, join_request),
+                   "Only the person who asked withdraws a join request.", user=current_user)
+    services.withdraw_join_request(join_request, actor=current_user)
+    flash(f"Your request to join {join_request.community.name} is withdrawn.", "info")
+    return redirect(url_for("communities.show_community", slug=join_request.community.slug))
 
 
 @bp.route("/join-requests/<int:request_id>/<any(approve, decline):decision>", methods=["POST"])

@@ -9,8 +9,9 @@ from workspace.accounts.models import User
 from workspace.accounts.tokens import digest, new_secret
 from workspace.communities.colour import AA_NORMAL_TEXT, HEX_RE, contrast_with_white
 from workspace.communities.models import MEMBER, STEWARD, Community, Invitation, JoinRequest, Membership
+from workspace.communities.schemas import join_request_json
 from workspace.database import utcnow
-from workspace.errors import ValidationError
+from workspace.errors import Conflict, ValidationError
 from workspace.extensions import db
 from workspace.loading import find_by_id
 from workspace.notices.services import announce, stewards_of
@@ -125,19 +126,42 @@ def open_invitations(community: Community) -> list[Invitation]:
 
 
 def request_to_join(community: Community, *, actor: User, message="") -> JoinRequest:
+    """Ask a community's stewards to let `actor` in; a second request while one waits is refused."""
     errors = FieldErrors()
     message = errors.text("message", message, label="Message", max_length=LONG_TEXT_MAX, required=False)
     errors.raise_if_any()
-    existing = db.session.scalar(select(JoinRequest).where(
-        JoinRequest.community_id == community.id, JoinRequest.user_id == actor.id,
-        JoinRequest.status == "pending"))
+    existing = pending_join_request(community, actor)
     if existing is not None:
-        return existing
+        raise Conflict(f"You asked to join {community.name} on {sent_on(existing)}; a steward has not answered "
+                       "yet. Withdraw that request first if you want to send a new one.",
+                       join_request=join_request_json(existing))
     join_request = JoinRequest(community_id=community.id, user_id=actor.id, message=message)
     db.session.add(join_request)
     db.session.flush()
     announce("join_requested", recipients=stewards_of([community]), actor=actor, subject=join_request)
+    log.info("%s asked to join %s", actor.email, community.slug)
     return join_request
+
+
+def pending_join_request(community: Community, user: User) -> JoinRequest | None:
+    """The request `user` sent to `community` that no steward has answered yet, if any."""
+    return db.session.scalar(select(JoinRequest).where(
+        JoinRequest.community_id == community.id, JoinRequest.user_id == user.id,
+        JoinRequest.status == "pending").order_by(JoinRequest.id.desc()).limit(1))
+
+
+def sent_on(join_request: JoinRequest) -> str:
+    return join_request.created_at.strftime("%d %b %Y").lstrip("0")
+
+
+def withdraw_join_request(join_request: JoinRequest, *, actor: User) -> None:
+    """Take back a request no steward has answered; stewards no longer see it."""
+    if join_request.status != "pending":
+        raise ValidationError({"request": "A steward has already answered this request."})
+    join_request.status = "withdrawn"
+    join_request.decided_by_id = actor.id
+    join_request.decided_at = utcnow()
+    log.info("%s withdrew their request to join %s", actor.email, join_request.community.slug)
 
 
 def pending_join_requests(community: Community) -> list[JoinRequest]:

@@ -12,7 +12,7 @@ class DocumentForm(FlaskForm):
 
 
 class VersionForm(FlaskForm):
-    note = StringField("Note (what this version is)")
+    note = StringField("Note (what this version is)", id="version-note")  # the position form has a note too
 
 
 class PositionForm(FlaskForm):

@@ -10,15 +10,24 @@ from workspace.extensions import db
 class LiveDocuments:
     def __init__(self, app):
         self.rooms = RoomRegistry(idle_seconds=app.config["DOCUMENT_IDLE_SECONDS"])
+        self.stored_listeners: list = []  # called with [(document_id, seq, update, origin)] after each commit
         if app.config["DOCUMENT_WRITER"] == "inline":
-            self.writer = InlineWriter(compact_after=app.config["DOCUMENT_COMPACT_AFTER"], compact=self.fold)
+            self.writer = InlineWriter(compact_after=app.config["DOCUMENT_COMPACT_AFTER"], compact=self.fold,
+                                       on_stored=self._stored)
         else:
-            self.writer = UpdateWriter(app, compact_after=app.config["DOCUMENT_COMPACT_AFTER"], compact=self.fold)
+            self.writer = UpdateWriter(app, compact_after=app.config["DOCUMENT_COMPACT_AFTER"], compact=self.fold,
+                                       on_stored=self._stored)
 
-    def receive_update(self, document_id: int, update: bytes, *, user_id: int | None) -> int:
-        """Check, store durably, then apply an update; return its sequence number."""
+    def _stored(self, items) -> None:
+        for listener in self.stored_listeners:
+            listener(items)
+
+    def receive_update(self, document_id: int, update: bytes, *, user_id: int | None, origin=None) -> int:
+        """Check, store durably, then apply an update; return its sequence number.
+
+        `origin` (the sender's socket id) travels with the stored update to the listeners (the relay)."""
         protocol.check_update(update)
-        seq = self.writer.store(document_id, update, user_id)
+        seq = self.writer.store(document_id, update, user_id, origin=origin)
         self.rooms.get(document_id).apply(update, seq)
         return seq
 

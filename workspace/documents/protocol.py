@@ -147,7 +147,11 @@ def encode_awareness(entries: list[AwarenessEntry]) -> bytes:
     for entry in entries:
         encoder.write_var_uint(entry.client_id)
         encoder.write_var_uint(entry.clock)
-        encoder.write_var_string(json.dumps(entry.state, separators=(",", ":"), ensure_ascii=False))
+        # Not Encoder.write_var_string: pycrdt 0.14 prefixes the string with its length in characters,
+        # while lib0 (y-protocols) reads a length in UTF-8 bytes, so any non-ASCII name broke the message.
+        state = json.dumps(entry.state, separators=(",", ":"), ensure_ascii=False).encode()
+        encoder.write_var_uint(len(state))
+        encoder.stream.append(state)
     return encoder.to_bytes()
 
 

@@ -28,20 +28,24 @@ class DocumentRoom:
         self.clients: dict[str, set[int]] = {}        # sid -> Yjs client ids it announced
         self.awareness: dict[int, AwarenessEntry] = {}  # client id -> latest awareness entry
         self.authors: set[int] = set()                 # client ids already recorded as authors
+        self.relayed_seq = 0           # this process has relayed every seq <= this to its clients
         self.idle_since: float | None = time.monotonic()
 
     # --- CRDT state ---------------------------------------------------------------------------
     def load(self) -> None:
+        self.catch_up()
         with self.lock:
-            self.catch_up()
+            self.relayed_seq = self.watermark  # what came before is in the doc joiners sync from
 
     def catch_up(self) -> None:
-        """Apply whatever the database holds beyond our watermark (written by any process)."""
-        with self.lock:
-            updates, last = store.load(self.document_id, after_seq=self.watermark)
-            for data in updates:
-                self.doc.apply_update(data)
-            self._mark_through(last)
+        """Apply whatever the database holds beyond our watermark (written by any process).
+
+        The read happens outside the room's lock: the lock order is always the database first, then
+        the room (a handler holding SQLite's write lock must never wait for a thread that holds the
+        room and waits for the database).
+        """
+        updates, last = store.load(self.document_id, after_seq=self.watermark)
+        self.apply_through(updates, last)
 
     def apply(self, update: bytes, seq: int) -> None:
         with self.lock:
@@ -51,6 +55,13 @@ class DocumentRoom:
             while self.watermark + 1 in self._above:
                 self.watermark += 1
                 self._above.discard(self.watermark)
+
+    def apply_through(self, updates: list[bytes], last: int) -> None:
+        """Apply updates read from the log (everything up to `last`, maybe some already applied)."""
+        with self.lock:
+            for data in updates:
+                self.doc.apply_update(data)
+            self._mark_through(last)
 
     def _mark_through(self, seq: int) -> None:
         if seq > self.watermark:
@@ -143,6 +154,9 @@ class RoomRegistry:
     def peek(self, document_id: int) -> DocumentRoom | None:
         return self._rooms.get(document_id)
 
+    def all(self) -> list[DocumentRoom]:
+        return list(self._rooms.values())
+
     def rooms_with(self, sid: str) -> list[DocumentRoom]:
         return [room for room in list(self._rooms.values()) if room.has_client(sid)]
 
@@ -176,9 +190,11 @@ class UpdateWriter:
     commit is what keeps the throughput up (a burst of keystrokes must not mean a burst of fsyncs).
     """
 
-    def __init__(self, app, *, max_batch: int = 1000, compact_after: int = store.COMPACT_AFTER, compact=None):
+    def __init__(self, app, *, max_batch: int = 1000, compact_after: int = store.COMPACT_AFTER, compact=None,
+                 on_stored=None):
         self.app = app
         self.compact = compact or store.compact
+        self.on_stored = on_stored  # called with [(document_id, seq, update, origin)] in seq order after each commit
         self.max_batch = max_batch
         self.compact_after = compact_after
         self._queue: queue.Queue = queue.Queue()
@@ -186,14 +202,15 @@ class UpdateWriter:
         self._start_lock = threading.Lock()
         self._since_compaction: dict[int, int] = {}
 
-    def submit(self, document_id: int, update: bytes, user_id: int | None) -> concurrent.futures.Future:
+    def submit(self, document_id: int, update: bytes, user_id: int | None, origin=None) -> concurrent.futures.Future:
         self._ensure_thread()
         future: concurrent.futures.Future = concurrent.futures.Future()
+        future.origin = origin  # who sent it (a socket id), handed to the relay with the stored update
         self._queue.put((document_id, update, user_id, future))
         return future
 
-    def store(self, document_id: int, update: bytes, user_id: int | None, timeout: float = 30) -> int:
-        return self.submit(document_id, update, user_id).result(timeout=timeout)
+    def store(self, document_id: int, update: bytes, user_id: int | None, timeout: float = 30, origin=None) -> int:
+        return self.submit(document_id, update, user_id, origin).result(timeout=timeout)
 
     def _ensure_thread(self) -> None:
         if self._thread is None or not self._thread.is_alive():
@@ -223,15 +240,25 @@ class UpdateWriter:
             for item in batch:  # isolate the bad one so the others still land
                 try:
                     seq = store.append_committed([item[:3]])
+                    self._stored([(item[0], seq, item[1], item[3].origin)])
                     item[3].set_result(seq)
                     self._count(item[0], 1)
                 except Exception as exc:
                     db.session.rollback()
                     item[3].set_exception(exc)
             return
+        self._stored([(document_id, seq, update, future.origin)
+                      for (document_id, update, _user, future), seq in zip(batch, seqs)])
         for (document_id, _u, _user, future), seq in zip(batch, seqs):
             future.set_result(seq)
             self._count(document_id, 1)
+
+    def _stored(self, items) -> None:
+        if self.on_stored is not None:
+            try:
+                self.on_stored(sorted(items, key=lambda item: (item[0], item[1])))
+            except Exception:  # relaying must never fail a commit that happened
+                log.exception("could not hand %s stored updates to the relay", len(items))
 
     def _count(self, document_id: int, n: int) -> None:
         total = self._since_compaction.get(document_id, 0) + n
@@ -250,13 +277,16 @@ class InlineWriter:
     """Store in the caller's own transaction and commit at once (the Flask test client runs handlers
     synchronously in the test's transaction, where a second thread cannot see uncommitted rows)."""
 
-    def __init__(self, *, compact_after: int = store.COMPACT_AFTER, compact=None):
+    def __init__(self, *, compact_after: int = store.COMPACT_AFTER, compact=None, on_stored=None):
         self.compact_after = compact_after
         self.compact = compact or store.compact
+        self.on_stored = on_stored
         self._since_compaction: dict[int, int] = {}
 
-    def store(self, document_id: int, update: bytes, user_id: int | None, timeout: float = 30) -> int:
+    def store(self, document_id: int, update: bytes, user_id: int | None, timeout: float = 30, origin=None) -> int:
         (seq,) = store.append_committed([(document_id, update, user_id)])
+        if self.on_stored is not None:
+            self.on_stored([(document_id, seq, update, origin)])
         total = self._since_compaction.get(document_id, 0) + 1
         if total >= self.compact_after:
             self.compact(document_id)

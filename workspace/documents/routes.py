@@ -1,4 +1,8 @@
 """Document pages: create, the live editor, versions and diffs, review and endorsement, export."""
+import re
+import unicodedata
+from urllib.parse import quote
+
 from flask import Blueprint, Response, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
@@ -46,8 +50,13 @@ def create_document(space_id):
 @login_required
 def show_document(document_id):
     document = load_document(document_id)
+    return _render_document(document)
+
+
+def _render_document(document: Document, position_form: PositionForm | None = None):
+    """The document page; a refused position comes back with what was chosen and typed, and why."""
     text = services.current_text(document)
-    position_form = PositionForm()
+    position_form = position_form or PositionForm()
     position_form.community_id.choices = [(c.id, c.name) for c in policy.endorsing_communities(current_user, document)]
     return render_template("documents/show.html", document=document, text=text,
                            glossary=reading.context_for(document.space, current_user),
@@ -56,7 +65,9 @@ def show_document(document_id):
                            version_form=VersionForm(), position_form=position_form, withdraw_form=WithdrawForm(),
                            can_edit=policy.can_edit_document(current_user, document),
                            position_labels=POSITION_LABELS, status_labels=services.STATUS_LABELS,
-                           document_threads=on_documents.placed_threads(document))  # comments (issue 9)
+                           document_threads=on_documents.placed_threads(  # comments (issue 9)
+                               document, replies_shown=on_documents.REPLIES_SHOWN),
+                           replies_shown=on_documents.REPLIES_SHOWN)
 
 
 PREVIEW_MODES = ("annotated", "mine")
@@ -159,8 +170,10 @@ def record_position(document_id):
         services.record_position(document, community=community, position=form.position.data,
                                  note=form.note.data, actor=current_user)
     except ValidationError as error:
-        flash("Not recorded: " + " ".join(error.errors.values()), "error")
-        return redirect(url_for("documents.show_document", document_id=document.id, _anchor="endorsement")), 303
+        # Not a redirect: the page comes back with the position and note as they were, the message
+        # beside the field and focus on it, so one more click cannot record a position not chosen.
+        show_on_form(form, error)
+        return _render_document(document, position_form=form), 422
     flash("Position recorded." + (" The document is adopted." if document.status == "adopted" else ""), "success")
     return redirect(url_for("documents.show_document", document_id=document.id, _anchor="endorsement"))
 
@@ -185,7 +198,7 @@ def export_markdown(document_id):
                            record=services.endorsement_record(document, text=text), labels=POSITION_LABELS,
                            status_labels=services.STATUS_LABELS)
     return Response(body, mimetype="text/markdown",
-                    headers={"Content-Disposition": f'attachment; filename="document-{document.id}.md"'})
+                    headers={"Content-Disposition": attachment_named(document, "md")})
 
 
 @bp.route("/documents/<int:document_id>/export.html")
@@ -197,4 +210,15 @@ def export_html(document_id):
                            record=services.endorsement_record(document, text=text), labels=POSITION_LABELS,
                            status_labels=services.STATUS_LABELS)
     return Response(body, mimetype="text/html",
-                    headers={"Content-Disposition": f'attachment; filename="document-{document.id}.html"'})
+                    headers={"Content-Disposition": attachment_named(document, "html")})
+
+
+def attachment_named(document: Document, extension: str) -> str:
+    """Name an export after its document: an ASCII slug, and the title's own letters in filename* (RFC 6266)."""
+    title = unicodedata.normalize("NFC", document.title or "")
+    fallback = "document-%d" % document.id
+    ascii_slug = re.sub(r"[^a-z0-9]+", "-", unicodedata.normalize("NFKD", title).encode("ascii", "ignore")
+                        .decode().lower()).strip("-")[:80].strip("-") or fallback
+    unicode_slug = re.sub(r"[^\w]+", "-", title.lower()).strip("-_")[:80].strip("-_") or fallback
+    return (f'attachment; filename="{ascii_slug}.{extension}"; '
+            f"filename*=UTF-8''{quote(unicode_slug, safe='')}.{extension}")

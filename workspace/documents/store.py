@@ -39,7 +39,10 @@ def _lock_document(document_id: int) -> Document | None:
 def append(batch: list[tuple[int, bytes, int | None]]) -> list[int]:
     """Append (document_id, update, user_id) rows in one transaction; return each one's seq.
 
-    The caller commits. Documents are locked in id order so two processes cannot deadlock.
+    The caller commits. Per document, one `UPDATE … SET last_seq = last_seq + n … RETURNING last_seq`
+    both takes the row lock (PostgreSQL; SQLite's BEGIN IMMEDIATE already serializes writers) and
+    hands out n sequence numbers; then one Core insert for every row. Documents are locked in id
+    order so two processes cannot deadlock.
     """
     by_document: dict[int, list[int]] = {}
     for index, (document_id, _data, _user) in enumerate(batch):
@@ -47,19 +50,22 @@ def append(batch: list[tuple[int, bytes, int | None]]) -> list[int]:
     seqs = [0] * len(batch)
     now = utcnow()
     rows = []
+    documents = Document.__table__
     for document_id in sorted(by_document):
-        document = _lock_document(document_id)
-        if document is None:
+        indexes = by_document[document_id]
+        last = db.session.execute(
+            update(documents).where(documents.c.id == document_id)
+            .values(last_seq=documents.c.last_seq + len(indexes)).returning(documents.c.last_seq)).scalar()
+        if last is None:
             raise LookupError(f"document {document_id} no longer exists")
-        seq = document.last_seq
-        for index in by_document[document_id]:
+        seq = last - len(indexes)
+        for index in indexes:
             seq += 1
             seqs[index] = seq
             _doc_id, data, user_id = batch[index]
             rows.append({"document_id": document_id, "seq": seq, "data": data, "user_id": user_id,
                          "created_at": now})
-        db.session.execute(update(Document).where(Document.id == document_id).values(last_seq=seq))
-    db.session.execute(insert(DocumentUpdate), rows)
+    db.session.execute(insert(DocumentUpdate.__table__), rows)
     return seqs
 
 

@@ -38,6 +38,9 @@ class TermInfo:
     id: int
     kind: str = TERM
     replacement: str | None = None
+    # (folded written form, replacement) where the written form's number differs from the
+    # replacement's: "clients" → "patients" (see inflection.py)
+    replacements: tuple = ()
 
 
 class TermGroup(NamedTuple):
@@ -294,9 +297,11 @@ def _match_case(original: str, replacement: str) -> str:
 
 
 def _in_my_words(match: Match, matched: str) -> str:
-    replacement = next((i.replacement for i in match.infos if i.replacement), None)
-    if replacement is None:
+    info = next((i for i in match.infos if i.replacement), None)
+    if info is None:
         return escape(matched, quote=False)
+    folded = fold(matched)
+    replacement = next((r for form, r in info.replacements if form == folded), info.replacement)
     mine = _match_case(matched, replacement)
     return ('<span class="in-my-words" tabindex="0">'
             f'<span class="in-my-words__mine">{escape(mine, quote=False)}</span>'

@@ -42,8 +42,8 @@ class Candidate:
     others: int         # times the other communities used it
 
     def explanation(self, community_name: str, other_names: str) -> str:
-        return (f"{community_name} used “{self.phrase}” {self.count} times, {other_names} {self.others} "
-                f"times (weighted log-odds z = {self.z:.1f}; above 1.96 is a notable difference).")
+        # Plain words for the page; the statistic (z) stays in the API and the method in docs/glossary.md.
+        return f"{community_name} used “{self.phrase}” {self.count} times, {other_names} {self.others} times."
 
 
 def phrases(text: str) -> list[str]:

@@ -124,6 +124,13 @@ class Bridge(db.Model):
     def other_end(self, term_id: int):
         return self.to_term if self.from_term_id == term_id else self.from_term
 
+    @property
+    def waiting_for(self) -> list:
+        """The communities (of its two) that have not confirmed it yet."""
+        agreed = {c.community_id for c in self.confirmations}
+        ends = [self.from_term.community, self.to_term.community]
+        return [c for c in ends if c.id not in agreed]
+
 
 class BridgeConfirmation(db.Model):
     """A member's agreement to a bridge on behalf of one of its two communities."""

@@ -19,6 +19,8 @@ from workspace import policy
 from workspace.communities.models import Community, Membership
 from workspace.extensions import db
 from workspace.glossary import annotate as annotator
+from workspace.glossary.common_words import is_common_word
+from workspace.glossary.inflection import replacements_for
 from workspace.glossary.models import DISPUTED, EQUIVALENT, FALSE_FRIEND, LOADED, Bridge, Term
 from workspace.glossary.services import bridges_among, glossary_versions, reader_preference
 
@@ -110,7 +112,7 @@ def compile_for(convened, reading_as_id) -> CompiledGlossary:
         if term.community_id == reading_as_id:
             continue
         kind = LOADED if term.status == LOADED else annotator.TERM
-        replacement = None
+        replacement, replacements = None, ()
         for bridge in bridges:
             if term.id not in (bridge.from_term_id, bridge.to_term_id):
                 continue
@@ -121,7 +123,9 @@ def compile_for(convened, reading_as_id) -> CompiledGlossary:
                 kind = FALSE_FRIEND
             elif bridge.relation == EQUIVALENT and bridge.status != DISPUTED and reading_as_id is not None:
                 replacement = other.term
-        entries.append((annotator.TermInfo(term.id, kind, replacement), forms))
+                replacements = tuple((annotator.fold(form), mine) for form, mine in
+                                     replacements_for(forms, other.term, [other.term, *(other.aliases or [])]))
+        entries.append((annotator.TermInfo(term.id, kind, replacement, replacements), forms))
     return CompiledGlossary(annotator.compile_terms(entries), frozenset(known))
 
 
@@ -150,6 +154,7 @@ class BridgeView:
     other: Term
     status: str
     note: str
+    waiting_for: list = field(default_factory=list)  # communities yet to confirm a proposed bridge
 
 
 def popover_entries(ctx: ReadingContext, term_ids=None) -> list[dict]:
@@ -172,7 +177,7 @@ def popover_entries(ctx: ReadingContext, term_ids=None) -> list[dict]:
                 continue
             if ctx.reading_as is not None and other.community_id != ctx.reading_as.id:
                 continue
-            views.append(BridgeView(relation, other, bridge.status, bridge.note))
+            views.append(BridgeView(relation, other, bridge.status, bridge.note, bridge.waiting_for))
         info = ctx.compiled.terms.infos.get(term.id)
         entries.append({"term": term, "bridges": views, "kind": info.kind if info else annotator.TERM})
     return entries
@@ -219,6 +224,8 @@ def jargon_hints(text: str, ctx: ReadingContext) -> list[dict]:
         start, end = found.span()
         if annotator.fold(found.group()) in ctx.compiled.known_forms:
             continue
+        if is_common_word(found.group()):
+            continue  # "MUST", "NOT": an ordinary word written in capitals, not an acronym
         if any(s < end and start < e for s, e in taken):
             continue
         hints.append({"kind": "unknown_acronym", "start": start, "end": end,

@@ -15,3 +15,22 @@ class Presence(db.Model):
     room: Mapped[str] = mapped_column(String(64), primary_key=True, index=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     joined_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class ServerProcess(db.Model):
+    """An app process serving sockets; it beats every few seconds, and one that stops is taken as dead."""
+
+    __tablename__ = "server_processes"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    heartbeat_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+
+
+class ProcessSocket(db.Model):
+    """Which process holds a socket, so the sockets (and presence) of a dead process can be expired."""
+
+    __tablename__ = "process_sockets"
+
+    sid: Mapped[str] = mapped_column(ForeignKey("socket_connections.sid", ondelete="CASCADE"), primary_key=True)
+    process_id: Mapped[str] = mapped_column(ForeignKey("server_processes.id", ondelete="CASCADE"), index=True)

@@ -4,13 +4,17 @@ Each kind of room registers an announcer that publishes its own `*_presence_chan
 socket that drops tells every room it was in.
 """
 import hashlib
+import os
+import uuid
+from datetime import timedelta
 from typing import Callable
 
 from sqlalchemy import delete, select, text
 
 from workspace.accounts.models import SocketConnection, User
 from workspace.extensions import db
-from workspace.presence.models import Presence
+from workspace.database import utcnow
+from workspace.presence.models import Presence, ProcessSocket, ServerProcess
 
 _ANNOUNCERS: dict[str, Callable[[str], None]] = {}
 
@@ -23,7 +27,45 @@ def register_announcer(kind: str, announce: Callable[[str], None]) -> None:
 def record_connection(sid: str, user: User, *, login_session_id=None, api_token_id=None) -> None:
     db.session.merge(SocketConnection(sid=sid, user_id=user.id, login_session_id=login_session_id,
                                       api_token_id=api_token_id))
+    db.session.merge(ServerProcess(id=process_id(), heartbeat_at=utcnow()))
     db.session.flush()
+    db.session.merge(ProcessSocket(sid=sid, process_id=process_id()))
+    db.session.flush()
+
+
+# --- processes and their heartbeats -----------------------------------------------------------------
+# Each process that holds sockets beats every few seconds (realtime/connection.py's sweeper); the sockets
+# and presence of a process that stopped beating (killed, crashed, cut off) are expired by the others.
+_PROCESS = {"pid": None, "id": None}
+
+
+def process_id() -> str:
+    """This process's id (new after a fork: a forked worker is another process)."""
+    if _PROCESS["pid"] != os.getpid():
+        _PROCESS.update(pid=os.getpid(), id=uuid.uuid4().hex)
+    return _PROCESS["id"]
+
+
+def beat() -> None:
+    """Say this process is alive (the caller commits)."""
+    db.session.merge(ServerProcess(id=process_id(), heartbeat_at=utcnow()))
+    db.session.flush()
+
+
+def expire_dead_processes(*, dead_after: float) -> list[str]:
+    """Forget every socket (and its presence, announced) of processes silent for `dead_after` seconds;
+    return the socket ids expired. The caller commits."""
+    cutoff = utcnow() - timedelta(seconds=dead_after)
+    dead = list(db.session.scalars(select(ServerProcess.id).where(
+        ServerProcess.heartbeat_at < cutoff, ServerProcess.id != process_id())))
+    expired = []
+    for dead_id in dead:
+        for sid in list(db.session.scalars(select(ProcessSocket.sid).where(ProcessSocket.process_id == dead_id))):
+            forget_connection(sid)
+            expired.append(sid)
+        db.session.execute(delete(ServerProcess).where(ServerProcess.id == dead_id))
+    db.session.flush()
+    return expired
 
 
 def _lock_rooms(rooms) -> None:
@@ -45,6 +87,7 @@ def forget_connection(sid: str) -> list[str]:
     rooms = list(db.session.scalars(select(Presence.room).where(Presence.sid == sid)))
     _lock_rooms(rooms)
     db.session.execute(delete(Presence).where(Presence.sid == sid))
+    db.session.execute(delete(ProcessSocket).where(ProcessSocket.sid == sid))
     db.session.execute(delete(SocketConnection).where(SocketConnection.sid == sid))
     db.session.flush()
     for room in rooms:

@@ -16,6 +16,7 @@ def load_domain_exporters() -> None:
 
     Comments (workspace/comments/) will register theirs here: `from workspace.comments import export`.
     """
+    from workspace.activities import export as _activities  # noqa: F401  (issue 11)
 
 
 def _md_list(items) -> str:

@@ -31,7 +31,9 @@ def propose_space():
     communities = list_communities()
     form = ProposeSpaceForm()
     form.proposing_community_id.choices = [(c.id, c.name) for c in communities if c.id in stewarded]
-    form.community_ids.choices = [(c.id, c.name) for c in communities]
+    # Never offer the proposing community as its own invitee: one's only community, or the one chosen.
+    proposing_ids = set(stewarded) if len(stewarded) == 1 else {form.proposing_community_id.data}
+    form.community_ids.choices = [(c.id, c.name) for c in communities if c.id not in proposing_ids]
     if not form.is_submitted():
         form.ground_rules.data = services.DEFAULT_GROUND_RULES
     if form.validate_on_submit():

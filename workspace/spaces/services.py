@@ -50,8 +50,11 @@ def propose_space(*, proposing: Community, invited: list[Community], title, purp
     if ground_rules is None or (isinstance(ground_rules, str) and not ground_rules.strip()):
         ground_rules = DEFAULT_GROUND_RULES
     ground_rules = errors.text("ground_rules", ground_rules, label="Ground rules", max_length=LONG_TEXT_MAX)
-    invited = [c for c in invited if c is not None and c.id != proposing.id]
-    if not invited:
+    invited = [c for c in invited if c is not None]
+    if any(c.id == proposing.id for c in invited):
+        errors.add("community_ids", f"{proposing.name} is the community proposing this space: "
+                                    "invite the other communities.")
+    elif not invited:
         errors.add("community_ids", "Invite at least one other community.")
     elif len({c.id for c in invited}) != len(invited):
         errors.add("community_ids", "Each community can be invited once.")

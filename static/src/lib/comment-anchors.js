@@ -16,7 +16,7 @@ import { Decoration, EditorView, WidgetType, keymap } from "@codemirror/view";
 import { csrfHeaders } from "./csrf.js";
 import { COMMENT_EVENTS } from "./comments.js";
 import { installMentions } from "./mentions.js";
-import { textareaHints } from "./jargon-hints.js";
+import { commentBoxHints, textareaHints } from "./jargon-hints.js";
 
 const setCommentMarks = StateEffect.define();
 let controller = null; // the page's comments panel, once mounted (the keymap reaches it through this)
@@ -469,6 +469,13 @@ export function mountDocumentComments({ root, view, ydoc, ytext, provider, socke
       url: root.dataset.jargonHintsUrl, section: hintsSection, list: hintsSection.querySelector("[data-hints-list]"),
       status: hintsSection.querySelector("[data-hints-status]"),
       termUrl: (id) => root.dataset.termUrl.replace(/\/0$/, `/${id}`), addTermUrl: root.dataset.addTermUrl,
+    });
+  }
+  // Reply and edit boxes in the threads get theirs once someone writes in one (comments-perf).
+  if (root.dataset.jargonHintsUrl) {
+    commentBoxHints(panel, "[data-doc-thread] form[data-comment-form] textarea", {
+      url: root.dataset.jargonHintsUrl, addTermUrl: root.dataset.addTermUrl,
+      termUrl: (id) => root.dataset.termUrl.replace(/\/0$/, `/${id}`),
     });
   }
 

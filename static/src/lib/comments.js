@@ -4,7 +4,7 @@
 // `_deleted` the page fetches the thread again as HTML rendered for this reader
 // (GET /comments/<id>/thread) and swaps it in, keeping anything typed and the focus.
 import { installMentions } from "./mentions.js";
-import { textareaHints } from "./jargon-hints.js";
+import { commentBoxHints, textareaHints } from "./jargon-hints.js";
 
 export const COMMENT_EVENTS = ["comment_created", "comment_updated", "comment_resolved", "comment_deleted",
   "comment_hidden", "comment_restored"];  // moderation (issue 10): hidden/restored threads are refetched too
@@ -39,6 +39,11 @@ export function installComments(container, socket, { matches, announce = () => {
     list: hintsSection.querySelector("[data-hints-list]"), status: hintsSection.querySelector("[data-hints-status]"),
     termUrl: (id) => container.dataset.termUrl.replace(/\/0$/, `/${id}`), addTermUrl: container.dataset.addTermUrl,
   }) : null;
+  // ... and beside reply and edit boxes, once someone writes in one (comments-perf).
+  commentBoxHints(container, "form[data-comment-form]:not([data-new-thread]) textarea", {
+    url: container.dataset.jargonHintsUrl, addTermUrl: container.dataset.addTermUrl,
+    termUrl: (id) => container.dataset.termUrl.replace(/\/0$/, `/${id}`),
+  });
 
   function showErrors(form, errors, fallback) {
     form.querySelectorAll(".error[data-comment-error]").forEach((p) => p.remove());

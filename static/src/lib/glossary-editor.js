@@ -130,11 +130,15 @@ export function glossaryUnderline({ terms = [], announce = null } = {}) {
   // Keyboard: the cursor inside a term shows its popover, without a mouse.
   const cursorTooltip = StateField.define({
     create: () => null,
-    update(_value, tr) {
+    update(value, tr) {
       const sel = tr.state.selection.main;
       if (!sel.empty) return null;
       const hit = termAt(tr.state, sel.head);
       if (!hit) return null;
+      // The same tooltip while the cursor stays in the same term with the same entries: a new one
+      // each transaction (a co-author typing elsewhere) would redraw it under the reader's eyes.
+      if (value && value.pos === hit.from && value.end === hit.to
+          && tr.state.field(field) === tr.startState.field(field)) return value;
       return { pos: hit.from, end: hit.to, above: false, create: () => ({ dom: popoverNode(hit.terms) }) };
     },
     provide: (f) => showTooltip.from(f),
@@ -169,7 +173,7 @@ export function termsFromSpaceGlossary(glossary, { readingAs = null, communities
     .filter((t) => t.community_id !== readingAs)
     .map((t) => {
       let kind = t.status === "loaded" ? "loaded" : "term";
-      const lines = [t.definition];
+      const lines = [t.definition_text ?? t.definition]; // the definition is Markdown: show its text
       if (t.status === "loaded" && t.loaded_note) lines.push(`Loaded: ${t.loaded_note}`);
       for (const b of glossary.bridges) {
         const otherId = b.from_term_id === t.id ? b.to_term_id : b.to_term_id === t.id ? b.from_term_id : null;

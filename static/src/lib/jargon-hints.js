@@ -30,16 +30,29 @@ function link(text, href) {
   return a;
 }
 
-// One list item per hint: what it is (in words and an icon, not colour), why, and where to go next.
+// The hints to list: one per word and kind, however often the word occurs (the editor still
+// underlines every occurrence). Each keeps its first occurrence and how many there are.
+export function distinctHints(hints) {
+  const byKey = new Map();
+  for (const hint of hints) {
+    const key = `${hint.kind}\u0000${hint.term_id ?? ""}\u0000${hint.text.toLowerCase()}`;
+    const seen = byKey.get(key);
+    if (seen) seen.occurrences += 1;
+    else byKey.set(key, { ...hint, occurrences: 1, first: hint });
+  }
+  return [...byKey.values()];
+}
+
+// One list item per distinct hint: what it is (in words and an icon, not colour), why, and where to go next.
 export function renderHints(list, hints, { termUrl, addTermUrl, onShow }) {
-  list.replaceChildren(...hints.map((hint) => {
+  list.replaceChildren(...distinctHints(hints).map((hint) => {
     const li = document.createElement("li");
     li.className = `jargon-hint jargon-hint--${hint.kind.replace("_", "-")}`;
     const flag = document.createElement("strong");
     flag.className = hint.kind === "unknown_acronym" ? "flag" : `flag flag--${hint.kind.replace("_", "-")}`;
     flag.textContent = `${KIND_LABELS[hint.kind] || "Hint"}: `;
     const message = document.createElement("span");
-    message.textContent = hint.message;
+    message.textContent = hint.occurrences > 1 ? `${hint.message} (${hint.occurrences} times in the text)` : hint.message;
     const head = document.createElement("p");
     head.append(flag, message);
     li.append(head);
@@ -52,7 +65,7 @@ export function renderHints(list, hints, { termUrl, addTermUrl, onShow }) {
     show.type = "button";
     show.className = "link-button";
     show.textContent = `Show “${hint.text}” in the text`;
-    show.addEventListener("click", () => onShow(hint));
+    show.addEventListener("click", () => onShow(hint.first)); // the hint as answered: its first occurrence
     actions.append(show, " · ");
     if (hint.term_id) actions.append(link(`${hint.community}'s glossary entry`, termUrl(hint.term_id)));
     else {
@@ -66,10 +79,12 @@ export function renderHints(list, hints, { termUrl, addTermUrl, onShow }) {
 }
 
 // What the polite status says: only when the set of hinted words changes, so typing stays quiet.
+// It counts what the list shows: one hint per distinct word and kind.
 export function hintSummary(hints) {
-  if (!hints.length) return "No hints right now.";
-  const words = [...new Set(hints.map((h) => `“${h.text}”`))];
-  return `${hints.length === 1 ? "1 hint" : `${hints.length} hints`} about words other communities may read differently: ${words.join(", ")}.`;
+  const listed = distinctHints(hints);
+  if (!listed.length) return "No hints right now.";
+  const words = [...new Set(listed.map((h) => `“${h.text}”`))];
+  return `${listed.length === 1 ? "1 hint" : `${listed.length} hints`} about words other communities may read differently: ${words.join(", ")}.`;
 }
 
 // Hints for a <textarea>: asked for once typing pauses (and on first focus, for text already there),
@@ -129,5 +144,50 @@ export function textareaHints(textarea, { url, section, list, status, termUrl, a
   });
   textarea.addEventListener("focus", () => { if (!started && textarea.value) refresh(); });
   // After a glossary change: ask again, but only for someone who has started writing here.
-  return { refresh: () => (started ? refresh() : Promise.resolve(true)) };
+  return { refresh: () => (started ? refresh() : Promise.resolve(true)), ask: refresh };
+}
+
+// --- comments-perf (issue 9 follow-ups): hints on reply and edit boxes ---------------------------------
+// A page with 50 threads has 50 reply boxes (and edit boxes for one's own comments), and threads are
+// swapped in live: rather than render a hints list under each, the list is added under a box the first
+// time someone writes in it (hints need JavaScript anyway). Same list, status and wording as the
+// new-comment form. `selector` picks the boxes inside `container`.
+let hintSections = 0;
+
+function hintsSectionAfter(field) {
+  const id = `comment-hints-${++hintSections}`;
+  const section = document.createElement("section");
+  section.className = "hints";
+  section.dataset.commentHints = "";
+  section.setAttribute("aria-labelledby", `${id}-heading`);
+  const heading = document.createElement("h3");
+  heading.id = `${id}-heading`;
+  heading.textContent = "Words other communities may read differently";
+  const status = document.createElement("p");
+  status.className = "muted";
+  status.setAttribute("role", "status");
+  status.dataset.hintsStatus = "";
+  status.textContent = "Hints appear here as you write. They are only suggestions.";
+  const list = document.createElement("ul");
+  list.className = "hint-list";
+  list.dataset.hintsList = "";
+  section.append(heading, status, list);
+  field.after(section);
+  return section;
+}
+
+export function commentBoxHints(container, selector, { url, termUrl, addTermUrl }) {
+  if (!url) return;
+  container.addEventListener("focusin", (event) => {
+    const textarea = event.target;
+    if (!(textarea instanceof HTMLTextAreaElement) || !textarea.matches(selector) || textarea.dataset.hints) return;
+    textarea.dataset.hints = "on";
+    const field = textarea.closest(".field") || textarea;
+    const section = hintsSectionAfter(field);
+    const hints = textareaHints(textarea, {
+      url, section, list: section.querySelector("[data-hints-list]"), status: section.querySelector("[data-hints-status]"),
+      termUrl, addTermUrl,
+    });
+    if (textarea.value.trim()) hints.ask(); // an edit box starts with the comment's text
+  });
 }

@@ -8,9 +8,12 @@ import * as decoding from "lib0/decoding";
 
 const MESSAGE_SYNC = 0;
 const MESSAGE_AWARENESS = 1;
+// Every client asks for what it lacks now and then, whatever else it noticed (docs/realtime.md,
+// "Nobody left behind"); a noticed gap asks at once.
+const RESYNC_MS = 30000;
 
 export class SocketIOProvider {
-  constructor(socket, documentId, doc, { onChange = () => {}, onRefused = () => {} } = {}) {
+  constructor(socket, documentId, doc, { onChange = () => {}, onRefused = () => {}, resyncMs = RESYNC_MS } = {}) {
     this.socket = socket;
     this.documentId = documentId;
     this.doc = doc;
@@ -23,6 +26,10 @@ export class SocketIOProvider {
     this.inFlight = 0;       // messages sent and not yet acknowledged
     this.unsent = false;     // local edits made while not joined: sent by the next sync step 2
     this.lastError = null;
+    this.lastSeq = null;     // the highest relayed seq applied (relayed updates carry {seq, prev})
+    this.resyncs = 0;        // sync step 1s sent after a gap (for tests and diagnostics)
+    this._lastResync = 0;
+    this._resyncTimer = setInterval(() => { if (this.joined) this.syncStep1(); }, resyncMs);
 
     this._onConnect = () => this.join();
     this._onDisconnect = () => {
@@ -34,8 +41,8 @@ export class SocketIOProvider {
       awarenessProtocol.removeAwarenessStates(this.awareness, others, this);
       this.onChange();
     };
-    this._onMessage = (id, data) => {
-      if (id === this.documentId) this.receive(new Uint8Array(data));
+    this._onMessage = (id, data, meta) => {
+      if (id === this.documentId) this.receive(new Uint8Array(data), meta);
     };
     this._onUpdate = (update, origin) => {
       if (origin === this) return;
@@ -82,11 +89,9 @@ export class SocketIOProvider {
       this.role = ack.role;
       this.joined = true;
       this.lastError = null;
+      if (typeof ack.seq === "number") this.lastSeq = Math.max(this.lastSeq ?? 0, ack.seq);
       // Our step 1 asks for what we lack; the server's step 1 (already sent) makes us send what it lacks.
-      const encoder = encoding.createEncoder();
-      encoding.writeVarUint(encoder, MESSAGE_SYNC);
-      syncProtocol.writeSyncStep1(encoder, this.doc);
-      this.send(encoding.toUint8Array(encoder));
+      this.syncStep1();
       if (this.role === "editor" && this.awareness.getLocalState()) {
         this._onAwareness({ added: [], updated: [this.doc.clientID], removed: [] }, "local");
       }
@@ -94,7 +99,33 @@ export class SocketIOProvider {
     });
   }
 
-  receive(buffer) {
+  syncStep1() {
+    const encoder = encoding.createEncoder();
+    encoding.writeVarUint(encoder, MESSAGE_SYNC);
+    syncProtocol.writeSyncStep1(encoder, this.doc);
+    this.send(encoding.toUint8Array(encoder));
+  }
+
+  // A relayed update says which stored updates it holds: {seq, prev} means every update after
+  // `prev` up to `seq`. One that starts past what we have seen means we missed some (a process died
+  // after storing them, or we were too slow and were skipped): ask for everything we lack at once.
+  // Updates Yjs cannot integrate yet (their predecessors are missing) mean the same.
+  _checkGap(meta) {
+    let gap = false;
+    if (meta && typeof meta.seq === "number") {
+      if (this.lastSeq !== null && typeof meta.prev === "number" && meta.prev > this.lastSeq) gap = true;
+      this.lastSeq = Math.max(this.lastSeq ?? 0, meta.seq);
+    }
+    if (this.doc.store.pendingStructs || this.doc.store.pendingDs) gap = true;
+    const now = Date.now();
+    if (gap && this.joined && now - this._lastResync >= 500) {  // at once, but never a storm
+      this._lastResync = now;
+      this.resyncs += 1;
+      this.syncStep1();
+    }
+  }
+
+  receive(buffer, meta) {
     const decoder = decoding.createDecoder(buffer);
     const type = decoding.readVarUint(decoder);
     if (type === MESSAGE_SYNC) {
@@ -110,6 +141,7 @@ export class SocketIOProvider {
         }
       }
       if (syncType === syncProtocol.messageYjsSyncStep2) this.synced = true;
+      if (syncType === syncProtocol.messageYjsUpdate) this._checkGap(meta);
       this.onChange();
     } else if (type === MESSAGE_AWARENESS) {
       awarenessProtocol.applyAwarenessUpdate(this.awareness, decoding.readVarUint8Array(decoder), this);
@@ -135,6 +167,7 @@ export class SocketIOProvider {
   }
 
   destroy() {
+    clearInterval(this._resyncTimer);
     this.socket.off("connect", this._onConnect);
     this.socket.off("disconnect", this._onDisconnect);
     this.socket.off("document_message", this._onMessage);

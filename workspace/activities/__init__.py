@@ -1,0 +1,1 @@
+"""Breakthrough activities: small, timeboxed joint activities started from a library of templates."""
