@@ -6,7 +6,7 @@ import uuid
 import pytest
 import requests
 
-from tests.browser.test_board_first_use import check_accessibility
+from tests.browser.axe import check_accessibility
 
 pytestmark = [pytest.mark.browser, pytest.mark.live]
 
