@@ -176,10 +176,15 @@ def member_communities(space) -> dict:
     return cache[space.id]
 
 
+def _loaded(root) -> list:
+    """The thread's comments the page holds (a long thread's lean view stands in for earlier replies)."""
+    return [root] + [c for c in root.replies if hasattr(c, "author_id")]
+
+
 def thread_nudge(root, *, space) -> str | None:
     """A gentle nudge for the comment box (never a block): one person wrote more than a third of the thread's
     last 20 comments, or a convened community has not replied in a thread that is going on without it."""
-    recent = ([root] + list(root.replies))[-20:]
+    recent = _loaded(root)[-20:]
     if len(recent) < 4:
         return None
     by_person = defaultdict(int)
@@ -201,7 +206,7 @@ def round_robin_turn(root, *, space):
     """Whose community's turn it is in a round-robin thread: the convened community heard least recently."""
     members = member_communities(space)
     last_spoke = {}
-    for position, c in enumerate([root] + list(root.replies)):
+    for position, c in enumerate(_loaded(root)):
         last_spoke[members.get(c.author_id)] = position
     accepted = [link.community for link in space.convened if link.status == "accepted"]
     return min(accepted, key=lambda com: last_spoke.get(com.id, -1), default=None)
