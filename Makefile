@@ -60,6 +60,7 @@ bench: setup
 	$(BIN)/python -m bench.boards
 	$(BIN)/python -m bench.glossary
 	$(BIN)/python -m bench.comments
+	$(BIN)/python -m bench.participation
 	$(BIN)/python -m bench.doc_comments
 	$(BIN)/python -m bench.digests
 

@@ -12,6 +12,7 @@ _FRAMES_LOCK = threading.RLock()
 
 def register(socketio) -> None:
     from realtime import boards, comments, connection, documents, spaces  # noqa: F401  (importing registers the handlers)
+    from realtime import moderation  # noqa: F401  (moderation, issue 10)
     from realtime import activities  # noqa: F401  (issue 11)
     from realtime.registry import bind
 

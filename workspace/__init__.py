@@ -73,6 +73,10 @@ def create_app(config: dict | None = None) -> Flask:
     from workspace.comments import routes as comment_routes  # comments (issue 9)
     comment_routes.register(app)  # comments (issue 9)
 
+    from workspace.moderation import routes as moderation_routes  # moderation (issue 10)
+    app.register_blueprint(moderation_routes.bp)  # moderation (issue 10)
+    moderation_routes.register(app)  # moderation (issue 10)
+
     from workspace import cli
     cli.register(app)
 

@@ -74,6 +74,8 @@ def seed_demo() -> dict:
     world["boards"] = seed_boards(world)
     from workspace.comments.demo import seed_comments  # comments (issue 9)
     seed_comments(world)
+    from workspace.moderation.demo import seed_moderation  # moderation (issue 10)
+    seed_moderation(world)
     # issue 11: breakthrough activities
     from workspace.activities.demo import seed_activities
     world["activities"] = seed_activities(world)

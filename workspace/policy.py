@@ -126,8 +126,8 @@ def can_participate_in_space(user, space) -> bool:
 
 
 def can_moderate_space(user, space) -> bool:
-    member = space_member(user, space)
-    return space.status == ACTIVE and (is_admin(user) or (member is not None and member.role == MODERATOR))
+    """Appointed moderators and, by default, the stewards of each convened community (issue 10)."""
+    return space.status == ACTIVE and (is_admin(user) or is_space_moderator(user, space))
 
 
 def can_archive_space(user, space) -> bool:
@@ -304,6 +304,7 @@ def can_comment(user, space) -> bool:
 def can_edit_comment(user, comment) -> bool:
     """Authors edit their own comments (not a tombstone) while they may still comment."""
     return (is_signed_in(user) and comment.author_id == user.id and not comment.is_deleted
+            and not comment.is_hidden  # moderation (issue 10): a hidden comment is appealed, not rewritten
             and can_comment(user, comment.space))
 
 
@@ -320,6 +321,69 @@ def can_resolve_thread(user, comment) -> bool:
 def can_comment_to_card(user, comment, board) -> bool:
     """Turning a comment into a card is a card creation on that board."""
     return can_view_comment(user, comment) and can_change_board(user, board)
+
+
+# --- moderation (issue 10) ------------------------------------------------------------------
+# Moderators come from every convened community: its stewards by default, plus members a steward appoints.
+
+def moderator_communities(user, space) -> list:
+    """The convened (accepted) communities `user` moderates this space for; empty if none."""
+    if not is_signed_in(user):
+        return []
+    accepted = [link.community for link in space.convened if link.status == ACCEPTED]
+    stewarded = community_ids_of(user, role=STEWARD)
+    mine = [c for c in accepted if c.id in stewarded]
+    member = space_member(user, space)
+    if member is not None and member.role == MODERATOR:
+        belongs = community_ids_of(user)
+        mine += [c for c in accepted if c.id in belongs and c not in mine]
+    return mine
+
+
+def is_space_moderator(user, space) -> bool:
+    return bool(moderator_communities(user, space))
+
+
+def can_moderate(user, space) -> bool:
+    """Act on the queue, hide, restore, redact, mute, slow mode: a moderator of this space, and only this one."""
+    return can_moderate_space(user, space)
+
+
+def can_flag(user, space) -> bool:
+    """Any joined member may flag (a muted member too: flagging is not posting)."""
+    return can_participate_in_space(user, space)
+
+
+def can_view_moderation_log(user, space) -> bool:
+    """Every member of the space reads what was done, by whom and why (never who flagged)."""
+    return is_admin(user) or space_member(user, space) is not None or is_space_moderator(user, space)
+
+
+def can_appoint_moderators(user, space) -> bool:
+    """A steward of a convened community appoints or removes moderators from their own community."""
+    return space.status == ACTIVE and bool(
+        community_ids_of(user, role=STEWARD) & {l.community_id for l in space.convened if l.status == ACCEPTED})
+
+
+def can_appeal(user, item) -> bool:
+    """The author of hidden content appeals, once."""
+    return is_signed_in(user) and item.author_id == user.id and can_view_space(user, item.space)
+
+
+def can_review_hide(user, item) -> bool:
+    """A moderator of the author's community confirms or restores another community's hide."""
+    return can_moderate(user, item.space) and item.author_community_id in {
+        c.id for c in moderator_communities(user, item.space)}
+
+
+def can_decide_appeal(user, item) -> bool:
+    """A moderator of the community the appeal was routed to."""
+    return can_moderate(user, item.space) and item.appeal_community_id in {
+        c.id for c in moderator_communities(user, item.space)}
+
+
+def can_view_participation(user, space) -> bool:
+    return can_view_space(user, space)
 
 
 # --- activities (issue 11: breakthrough activities) ------------------------------------------

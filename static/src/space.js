@@ -2,6 +2,7 @@
 import { connect } from "./lib/live.js";
 import { installPopovers, refreshFragments } from "./lib/glossary.js";
 import { installComments } from "./lib/comments.js";
+import { installParticipation } from "./lib/participation.js";  // participation (issue 10)
 
 const root = document.querySelector("[data-space-id]");
 const list = document.getElementById("presence-list");
@@ -97,6 +98,7 @@ if (root) {
     socket.on("connect", () => { if (seen) comments.refreshAll(); seen = true; });
     socket.on("glossary_changed", (msg) => { if (msg.space_id === spaceId) comments.refreshAll(); });
   }
+  installParticipation(socket, spaceId);  // participation (issue 10): the balance follows contributions live
   socket.on("member_joined", (msg) => {
     liveStatus.hidden = false;
     liveStatus.textContent = `${msg.display_name} joined the space.`;

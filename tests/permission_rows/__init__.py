@@ -8,11 +8,13 @@ from tests.permission_rows import boards, documents, foundation, glossary
 from tests.permission_rows import notices  # notifications
 from tests.permission_rows import security  # issue 12
 from tests.permission_rows import comments  # comments (issue 9)
+from tests.permission_rows import moderation  # moderation (issue 10)
 from tests.permission_rows import activities  # issue 11
 
 MODULES = [foundation, documents, glossary, boards, notices]
 MODULES += [security]  # issue 12
 MODULES += [comments]  # comments (issue 9)
+MODULES += [moderation]  # moderation (issue 10)
 MODULES += [activities]  # issue 11
 
 

@@ -43,4 +43,5 @@ from workspace.glossary import api as _glossary_api  # noqa: E402,F401
 from workspace.boards import api as _boards_api  # noqa: E402,F401
 from workspace.notices import api as _notices_api  # noqa: E402,F401
 from workspace.comments import api as _comments_api  # noqa: E402,F401  (comments, issue 9)
+from workspace.moderation import api as _moderation_api  # noqa: E402,F401  (moderation, issue 10)
 from workspace.activities import api as _activities_api  # noqa: E402,F401  (issue 11)

@@ -46,6 +46,9 @@ class Comment(db.Model):
     anchor_start: Mapped[bytes | None] = mapped_column(LargeBinary)
     anchor_end: Mapped[bytes | None] = mapped_column(LargeBinary)
     quote: Mapped[str | None] = mapped_column(Text)
+    # moderation (issue 10): a hidden comment shows `hidden_note` ("Hidden by a moderator from …: why")
+    hidden_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    hidden_note: Mapped[str | None] = mapped_column(Text)
 
     space = relationship("Space")
     document = relationship("Document")
@@ -64,6 +67,10 @@ class Comment(db.Model):
     @property
     def is_deleted(self) -> bool:
         return self.deleted_at is not None
+
+    @property
+    def is_hidden(self) -> bool:
+        return self.hidden_at is not None
 
     @property
     def is_reply(self) -> bool:

@@ -10,7 +10,7 @@ from workspace.sanitize import render_markdown
 
 def body_html(comment, annotate=None) -> Markup:
     """Render a comment's body for reading: a tombstone says so, otherwise sanitised Markdown with mentions."""
-    if comment.is_deleted:
+    if comment.is_deleted or comment.is_hidden:  # hidden (issue 10): the partial shows the moderator's reason
         return Markup("")
     html = _linked(comment.body, _mention_key(comment.mentions), comment.space_id)  # cached (comments-perf)
     return annotate(html) if annotate else html

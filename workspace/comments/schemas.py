@@ -31,7 +31,11 @@ def comment_payload(comment, *, replies: bool = False) -> dict:
         "mentions": [{"label": m.label, "user_id": m.user_id, "community_id": m.community_id}
                      for m in comment.mentions],
         "card": _made_card(comment),
+        # moderation (issue 10): a hidden comment's words are not sent; the reason is
+        "hidden": comment.is_hidden, "hidden_note": comment.hidden_note,
     }
+    if comment.is_hidden:
+        body["body"] = ""
     if comment.parent_id is None:
         body["resolved"] = comment.resolved_at is not None
         body["resolved_at"] = comment.resolved_at.isoformat() if comment.resolved_at else None

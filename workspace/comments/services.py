@@ -22,6 +22,7 @@ from workspace.database import utcnow
 from workspace.errors import ValidationError
 from workspace.events import publish, room_for
 from workspace.extensions import db
+from workspace.moderation.services import check_may_post  # moderation (issue 10)
 from workspace.notices.services import announce
 from workspace.validation import FieldErrors
 
@@ -113,6 +114,7 @@ def comment_url(comment) -> str:
 def create_comment(*, space, actor, body, document=None, card=None, anchor_start=None, anchor_end=None,
                    quote=None) -> Comment:
     """Start a thread in a space's discussion, on one of its cards, or on a range of one of its documents."""
+    check_may_post(space, actor)  # moderation (issue 10): mutes and slow mode refuse every path
     errors = FieldErrors()
     body = _body(errors, body)
     if document is not None and card is not None:
@@ -143,6 +145,7 @@ def create_comment(*, space, actor, body, document=None, card=None, anchor_start
 
 def reply_to(comment, *, actor, body, space=None) -> Comment:
     """Reply in `comment`'s thread (one level: replying to a reply is refused)."""
+    check_may_post(comment.space, actor)  # moderation (issue 10)
     errors = FieldErrors()
     body = _body(errors, body)
     if comment.parent_id is not None:

@@ -96,6 +96,8 @@ class CommentView:
     anchor_start: bytes | None
     anchor_end: bytes | None
     quote: str | None
+    hidden_at: datetime | None = None  # moderation (issue 10); positional, in _COMMENT_COLUMNS order
+    hidden_note: str | None = None
     author: PersonRef | None = None
     resolved_by: PersonRef | None = None
     space: object = None
@@ -106,6 +108,7 @@ class CommentView:
     created_card: CardRef | None = None
 
     is_deleted = Comment.is_deleted
+    is_hidden = Comment.is_hidden
     is_reply = Comment.is_reply
     root = Comment.root
     is_resolved = Comment.is_resolved
@@ -114,10 +117,11 @@ class CommentView:
 
 _COMMENT_COLUMNS = ("id", "space_id", "document_id", "card_id", "parent_id", "author_id", "body", "created_at",
                     "edited_at", "deleted_at", "resolved_at", "resolved_by_id", "created_card_id",
-                    "anchor_start", "anchor_end", "quote")
+                    "anchor_start", "anchor_end", "quote",
+                    "hidden_at", "hidden_note")  # moderation (issue 10)
 
 
-_TIMES = frozenset({"created_at", "edited_at", "deleted_at", "resolved_at"})
+_TIMES = frozenset({"created_at", "edited_at", "deleted_at", "resolved_at", "hidden_at"})
 
 
 def _column(name):
@@ -188,6 +192,7 @@ def thread_views(target, *, replies_shown: int | None = None) -> list[CommentVie
         view = CommentView(*row[:width])
         view.created_at, view.edited_at = _when(view.created_at), _when(view.edited_at)
         view.deleted_at, view.resolved_at = _when(view.deleted_at), _when(view.resolved_at)
+        view.hidden_at = _when(view.hidden_at)  # moderation (issue 10)
         view.author = people.get(view.author_id) or people.setdefault(view.author_id, PersonRef(view.author_id, row[width]))
         if view.resolved_by_id is not None:
             view.resolved_by = PersonRef(view.resolved_by_id, row[width + 1])

@@ -6,7 +6,8 @@
 import { installMentions } from "./mentions.js";
 import { commentBoxHints, textareaHints } from "./jargon-hints.js";
 
-export const COMMENT_EVENTS = ["comment_created", "comment_updated", "comment_resolved", "comment_deleted"];
+export const COMMENT_EVENTS = ["comment_created", "comment_updated", "comment_resolved", "comment_deleted",
+  "comment_hidden", "comment_restored"];  // moderation (issue 10): hidden/restored threads are refetched too
 
 function parse(html) {
   return new DOMParser().parseFromString(`<body>${html}</body>`, "text/html").body;
@@ -174,6 +175,8 @@ export function installComments(container, socket, { matches, announce = () => {
       const who = payload.comment && payload.comment.author ? payload.comment.author.display_name : "Someone";
       if (name === "comment_created" && !known) announce(`${who} started a thread.`);
       else if (name === "comment_created") announce(`${who} replied.`);
+      else if (name === "comment_hidden") announce("A moderator hid a comment; the reason is shown in its place.");
+      else if (name === "comment_restored") announce("A moderator restored a hidden comment.");
     });
   }
   return { refreshThread, refreshAll, hints };
