@@ -114,3 +114,24 @@ def test_the_only_steward_is_asked_to_hand_over_first(app, sign_in_as):
     assert response.status_code == 422
     assert "only steward of Psychiatry" in response.get_data(as_text=True)
     assert priya.get("/profile").status_code == 200
+
+
+def test_export_holds_my_comments_and_not_others(app, sign_in_as):
+    from workspace.comments import services as comments
+
+    with app.app_context():
+        omar, priya = accounts.find_user_by_email(OMAR), accounts.find_user_by_email(PRIYA)
+        space = db.session.scalar(select(Space).where(Space.title == "Referral guidelines"))
+        mine = comments.create_comment(space=space, actor=omar, body="My point omar-3141 about referrals")
+        comments.reply_to(mine, actor=priya, body="Priya's answer priya-2718")
+        gone = comments.create_comment(space=space, actor=omar, body="Second thoughts omar-gone-1618")
+        comments.delete_comment(gone, actor=omar)
+        db.session.commit()
+    files = export_of(sign_in_as(OMAR))
+    exported = json.loads(files["comments.json"])["comments"]
+    assert "My point omar-3141 about referrals" in [c["body"] for c in exported]
+    assert "the space's discussion" in {c["on"] for c in exported}
+    everything = "\n".join(files.values())
+    assert "priya-2718" not in everything           # a reply in my thread is Priya's, not mine
+    assert "omar-gone-1618" not in everything        # a deleted comment keeps no text, in the export too
+    assert "My point omar-3141" in files["comments.md"]

@@ -12,11 +12,10 @@ from workspace.spaces.models import SpaceMember
 
 
 def load_domain_exporters() -> None:
-    """Import the exporters other domains keep in their own packages (none yet besides these).
-
-    Comments (workspace/comments/) will register theirs here: `from workspace.comments import export`.
-    """
+    """Import the exporters other domains keep in their own packages."""
     from workspace.activities import export as _activities  # noqa: F401  (issue 11)
+    from workspace.comments import export as _comments  # noqa: F401  (issue 9)
+    from workspace.moderation import export as _moderation  # noqa: F401  (issue 10)
 
 
 def _md_list(items) -> str:
