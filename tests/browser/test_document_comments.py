@@ -169,10 +169,15 @@ def test_a_document_nobody_can_edit_can_still_be_discussed(browsing, live_server
     priya.wait_for_function("() => document.querySelectorAll('.cm-comment-range').length === 1")
 
     # From the keyboard alone: focus the text, select with Shift+arrows, comment with Ctrl+Alt+M.
+    # (Posting moves focus to the new thread once it is placed: wait for that before taking focus back.)
+    expect(priya.locator("[data-doc-thread]")).to_have_count(1)
     priya.locator(".cm-content").focus()
+    priya.wait_for_function("() => document.activeElement && document.activeElement.closest('.cm-content') !== null")
     priya.keyboard.press("Control+End")
     for _ in range(len("notes.")):
         priya.keyboard.press("Shift+ArrowLeft")
+    priya.wait_for_function("""() => { const s = window.conveneEditor.view.state;
+        return s.sliceDoc(s.selection.main.from, s.selection.main.to) === 'notes.'; }""")
     priya.keyboard.press("Control+Alt+m")
     expect(priya.locator("#doc-comment-new q")).to_have_text("notes.")
     assert_no_console_errors(browsing)

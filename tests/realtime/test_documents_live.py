@@ -383,7 +383,9 @@ def test_malformed_messages_get_an_error_ack_and_the_room_keeps_working(server, 
         sam.wait_acked()
         assert second.seq == first.seq + 1, "a refused message was stored"
         text = converged([lee, sam])
-        assert sam.count("sync_update") == relayed + 1, "a refused message was relayed"
+        # Since the bad ones: lee's second update and sam's own echoed back (the relay sends senders
+        # their updates too), in one message when they fall in the same 25 ms tick, else two.
+        assert sam.count("sync_update") - relayed in (1, 2), "a refused message was relayed"
         assert "⟦never⟧" not in text and "Written by Yjs" not in text
         assert stored_text(server, toks[EDITORS[0]], document_id) == text
         check_markers(text, [lee, sam])
