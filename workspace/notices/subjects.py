@@ -7,7 +7,6 @@ type nobody registered falls back to the name stored when it was made.
     register_subject("comment", Comment, name=lambda c: c.excerpt, url=lambda c: f"/comments/{c.id}",
                      parent=lambda c: c.document or c.card or c.space, space=lambda c: c.space)
 """
-import importlib.util
 from collections import defaultdict
 from dataclasses import dataclass
 from typing import Callable
@@ -126,17 +125,8 @@ def register_builtin() -> None:
 
 
 def _register_comments() -> None:
-    """Comments (issue 9) are named by what they are on, so "4 new comments on “Joint response…”" groups them.
-
-    Registered here, if the comments package exists and has not registered itself, so notices about
-    comments read well the moment both are merged.
-    """
-    if subject_type("comment") is not None or importlib.util.find_spec("workspace.comments") is None:
-        return
-    try:
-        from workspace.comments.models import Comment
-    except ImportError:
-        return
+    """Comments are named by what they are on, so "4 new comments on “Joint response…”" groups them."""
+    from workspace.comments.models import Comment
 
     def on(comment):
         return comment.document or comment.card or comment.space
