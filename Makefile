@@ -4,8 +4,6 @@ VENV := .venv
 BIN := $(VENV)/bin
 PYTHON ?= python3
 PORT ?= 5000
-# Each WebSocket holds one of gunicorn's threads for its lifetime: 600 serves a 100 + 400 meeting.
-THREADS ?= 600
 export FLASK_APP := wsgi
 
 .PHONY: run test setup migrate chromium bench clean
@@ -35,11 +33,12 @@ migrate: setup
 	$(BIN)/flask db upgrade
 	$(BIN)/flask seed-demo --if-empty
 
-# Production-grade server: gunicorn's threaded worker speaks WebSocket through simple-websocket.
-# One worker per process (Socket.IO needs sticky sessions); scale out with more processes + Redis.
+# Production-grade server: gunicorn with its gevent worker (gunicorn.conf.py says why), WebSocket
+# through simple-websocket. One worker per process (Socket.IO needs sticky sessions); scale out with
+# more processes + Redis (docs/deploy.md).
 run: migrate
 	@echo "Convene on http://127.0.0.1:$(PORT)  (demo accounts: see README)"
-	$(BIN)/gunicorn --workers 1 --threads $(THREADS) --bind 127.0.0.1:$(PORT) --access-logfile - --no-control-socket wsgi:app
+	$(BIN)/gunicorn --config gunicorn.conf.py --bind 127.0.0.1:$(PORT) --access-logfile - wsgi:app
 
 # Browser tests drive Debian's Chromium; install it when missing and we are root.
 chromium:

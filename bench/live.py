@@ -87,8 +87,9 @@ def relay_run(size: tuple[int, int], seconds: float, common: dict) -> dict:
         relay.wait(timeout=10)
 
 
-def convene_run(server, size: tuple[int, int], seconds: float, common: dict) -> dict:
+def convene_run(servers: list, size: tuple[int, int], seconds: float, common: dict) -> dict:
     import requests
+    server = servers[0]
     tokens = server.tokens
     response = requests.post(
         f"{server.url}/api/v1/spaces/{server.space_id('Crisis response policy 2027')}/documents",
@@ -96,22 +97,24 @@ def convene_run(server, size: tuple[int, int], seconds: float, common: dict) -> 
         headers={"Authorization": f"Bearer {tokens[EDITOR_ACCOUNTS[0]]}"}, timeout=60)
     assert response.status_code == 201, response.text
     document_id = response.json()["id"]
-    pid = server.process.pid
-    before = cpu_seconds(pid)
+    pids = [each.process.pid for each in servers]
+    before = sum(cpu_seconds(pid) for pid in pids)
     started = time.monotonic()
-    result = run_clients({**common, "url": server.url, "documentId": document_id,
+    result = run_clients({**common, "url": server.url, "urls": [each.url for each in servers], "documentId": document_id,
                           "editorTokens": [tokens[e] for e in EDITOR_ACCOUNTS],
                           "readerTokens": [tokens[r] for r in READER_ACCOUNTS],
                           "editors": size[0], "readers": size[1], "seconds": seconds}, timeout=seconds + 300)
-    result["server_cpu_percent_of_one_core"] = round(100 * (cpu_seconds(pid) - before) / (time.monotonic() - started), 1)
+    result["server_cpu_percent_of_one_core"] = round(
+        100 * (sum(cpu_seconds(pid) for pid in pids) - before) / (time.monotonic() - started), 1)
     result["document_id"] = document_id
-    Path(tempfile.gettempdir(), "convene-live-server.log").write_text(server.log())  # kept for a look afterwards
-    errors = [line for line in server.log().splitlines() if " ERROR " in line]
+    result["processes"] = len(servers)
+    logs = "".join(each.log() for each in servers)
+    Path(tempfile.gettempdir(), "convene-live-server.log").write_text(logs)  # kept for a look afterwards
+    errors = [line for line in logs.splitlines() if " ERROR " in line]
     result["server_errors"] = len(errors)
     if errors:
         log("  server errors (first 3):\n    " + "\n    ".join(errors[:3]))
-        tail = server.log()
-        log(tail[tail.find("Traceback"):][:3000])
+        log(logs[logs.find("Traceback"):][:3000])
     # The durable truth: what a fresh reader gets from the API must equal the clients' copies.
     stored = requests.get(f"{server.url}/api/v1/documents/{document_id}",
                           headers={"Authorization": f"Bearer {tokens[EDITOR_ACCOUNTS[0]]}"}, timeout=60)
@@ -127,8 +130,13 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=30, help="typing time per size")
     parser.add_argument("--servers", default="relay,convene", help="relay, convene or both (in this order)")
     parser.add_argument("--no-cursors", action="store_true", help="typists do not move their cursor")
+    parser.add_argument("--worker", choices=("gevent", "gthread"), default="gevent",
+                        help="gunicorn's worker: gevent (make run's) or gthread (threads, to compare)")
     parser.add_argument("--threads", type=int, default=int(os.environ.get("THREADS", 600)),
-                        help="gunicorn threads (make run's default; each WebSocket holds one)")
+                        help="gunicorn threads for --worker gthread (each WebSocket holds one)")
+    parser.add_argument("--processes", type=int, default=1,
+                        help="Convene app processes on one database (clients spread over them; use "
+                             "PostgreSQL + Redis: TEST_DATABASE_URL and SOCKETIO_MESSAGE_QUEUE)")
     parser.add_argument("--app", default=os.environ.get("BENCH_APP_MODULE", "wsgi:app"))
     args = parser.parse_args()
     sys.path.insert(0, str(ROOT))
@@ -137,15 +145,19 @@ def main() -> None:
     common = {"cursors": not args.no_cursors, "keysPerSecond": 5}
     report = {"benchmark": "live", "cpus": os.cpu_count(), "loadavg_start": loadavg(),
               "database": "postgresql" if os.environ.get("TEST_DATABASE_URL") else "sqlite",
-              "message_queue": bool(os.environ.get("SOCKETIO_MESSAGE_QUEUE")), "runs": []}
-    server = None
+              "message_queue": bool(os.environ.get("SOCKETIO_MESSAGE_QUEUE")), "worker": args.worker, "processes": args.processes, "runs": []}
+    server, servers = None, []
     with tempfile.TemporaryDirectory(prefix="convene-live-") as tmp:
         try:
             if "convene" in servers:
                 from tests.realtime.restartable import make_restartable
-                log(f"starting Convene (gunicorn, {args.threads} threads; load {loadavg()})…")
+                log(f"starting Convene (gunicorn {args.worker} worker; load {loadavg()})…")
                 server = make_restartable(Path(tmp), emails=EDITOR_ACCOUNTS + READER_ACCOUNTS,
-                                          threads=args.threads, app_module=args.app)
+                                          threads=args.threads, app_module=args.app,
+                                          extra_env={"CONVENE_WORKER_CLASS": args.worker})
+                from tests.realtime.restartable import another_process
+                servers = [server] + [another_process(server, Path(tmp) / f"server{n}.log")
+                                      for n in range(2, args.processes + 1)]
             for size in sizes:
                 for kind in servers:
                     load = loadavg()
@@ -153,7 +165,7 @@ def main() -> None:
                     if kind == "relay":
                         result = relay_run(size, args.seconds, common)
                     else:
-                        result = convene_run(server, size, args.seconds, common)
+                        result = convene_run(servers, size, args.seconds, common)
                     result.update(server=kind, size=f"{size[0]}+{size[1]}", loadavg_before=load,
                                   loadavg_after=loadavg())
                     log(f"  p50 {result['latency_ms']['p50']} ms, p99 {result['latency_ms']['p99']} ms, "
@@ -163,6 +175,8 @@ def main() -> None:
                     report["runs"].append(result)
                     time.sleep(2)
         finally:
+            for extra in servers[1:]:
+                extra.stop()
             if server is not None:
                 from tests.realtime.restartable import drop
                 drop(server)

@@ -22,7 +22,7 @@ const { io } = require("socket.io-client");
 const MESSAGE_SYNC = 0;
 const MESSAGE_AWARENESS = 1;
 const {
-  url, documentId, editorTokens = [], readerTokens = [], editors, readers, seconds,
+  url, urls = [url], documentId, editorTokens = [], readerTokens = [], editors, readers, seconds,
   keysPerSecond = 5, cursors = true, settleSeconds = 15, connectConcurrency = 20, seed = 1,
   perMessageDeflate = false, resyncSeconds = 0,
 } = options;
@@ -57,7 +57,7 @@ class Client {
     this.lastSeq = null;
     this.lastResync = -1e9;
     this.pointers = new Map(); // typist client id -> index of the next keystroke not yet seen
-    this.socket = io(url, {
+    this.socket = io(urls[index % urls.length], { // several processes: clients spread over them
       transports: ["websocket"], auth: { token }, reconnection: true, forceNew: true,
       perMessageDeflate: perMessageDeflate ? { threshold: 0 } : false,
     });

@@ -14,9 +14,11 @@ def register(socketio) -> None:
     from realtime import boards, comments, connection, documents, spaces  # noqa: F401  (importing registers the handlers)
     from realtime import moderation  # noqa: F401  (moderation, issue 10)
     from realtime import activities  # noqa: F401  (issue 11)
+    from realtime import keystrokes
     from realtime.registry import bind
 
     bind(socketio)
+    keystrokes.install(socketio)  # the common document message skips Flask's request context
     _send_each_packet_whole(socketio.server)
     _handle_internal_notices()
     _decline_permessage_deflate()

@@ -9,16 +9,19 @@ refused, the identity its cursor carries — is kept per (socket, document) and 
   drops its whole cache and, with a message queue, sends a `convene:access` notice that makes every
   other process drop theirs before it handles another message;
 - when the socket closes (a revocation closes it: accounts.services, and the sweeper on other processes);
-- and in any case after DOCUMENT_ACCESS_RECHECK_SECONDS (1 s), the backstop for a change made by a
-  process that cannot notify this one (several processes without a message queue).
-So a role revoked mid-session takes effect on the next message (the recheck age bounds it only across
-processes with no message queue).
+- within a second when another process that cannot notify this one (several processes without a
+  message queue, or the command line) made such a change: the same commits bump the one-row
+  `access_version` counter, which each process's relay thread reads once a second (`poll_version`);
+  reading one number per process is what keeps 25 typists from each paying a full check a second;
+- and in any case after DOCUMENT_ACCESS_RECHECK_SECONDS (30 s), a last backstop.
+So a role revoked mid-session takes effect on the next message (within a second across processes with
+no message queue).
 """
 import threading
 import time
 from dataclasses import dataclass
 
-from sqlalchemy import event, inspect
+from sqlalchemy import event, inspect, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.dml import Delete, Insert, Update
 
@@ -48,6 +51,7 @@ class AccessCache:
         self._entries: dict[tuple[str, int], Access] = {}
         self._lock = threading.Lock()
         self.epoch = 0
+        self.seen_version: int | None = None  # the access_version this process last read
 
     def get(self, sid: str, document_id: int, max_age: float) -> Access | None:
         access = self._entries.get((sid, document_id))
@@ -80,6 +84,23 @@ class AccessCache:
 cache = AccessCache()
 
 
+def poll_version(session) -> None:
+    """Drop the cache if any process committed an access change since the last read (once a second)."""
+    from workspace.presence.models import AccessVersion
+    version = session.scalar(select(AccessVersion.version).where(AccessVersion.id == 1)) or 0
+    if version != cache.seen_version:
+        cache.invalidate()  # the first read too: entries may predate it
+        cache.seen_version = version
+
+
+def _mark_changed(session) -> None:
+    """Flag the transaction (drop caches after commit) and bump the counter other processes read."""
+    from workspace.presence.models import AccessVersion
+    session.info[_FLAG] = True
+    session.connection().execute(update(AccessVersion).where(AccessVersion.id == 1)
+                                 .values(version=AccessVersion.version + 1))
+
+
 def _changes_access(obj) -> bool:
     attributes = _WATCHED.get(type(obj).__name__, ())
     if attributes is None:
@@ -94,16 +115,13 @@ def _note_flush(session, _context) -> None:
         return
     for obj in session.deleted:
         if type(obj).__name__ in _WATCHED:
-            session.info[_FLAG] = True
-            return
+            return _mark_changed(session)
     for obj in session.new:
         if _WATCHED.get(type(obj).__name__, ()) is None:
-            session.info[_FLAG] = True
-            return
+            return _mark_changed(session)
     for obj in session.dirty:
         if type(obj).__name__ in _WATCHED and _changes_access(obj):
-            session.info[_FLAG] = True
-            return
+            return _mark_changed(session)
 
 
 @event.listens_for(Session, "do_orm_execute")
@@ -124,7 +142,7 @@ def _note_bulk(state) -> None:
         keys = {getattr(k, "key", k) for k in values}
         if keys and keys <= harmless:
             return
-    state.session.info[_FLAG] = True
+    _mark_changed(state.session)
 
 
 @event.listens_for(Session, "after_commit")

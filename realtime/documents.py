@@ -59,7 +59,7 @@ def _check(document: Document, user, sid: str, epoch: int) -> access_cache.Acces
 
 def _access(document_id: int, sid: str) -> access_cache.Access:
     """This socket's access to a document: kept between messages, checked in full when it may have changed."""
-    max_age = current_app.config.get("DOCUMENT_ACCESS_RECHECK_SECONDS", 1.0)
+    max_age = current_app.config.get("DOCUMENT_ACCESS_RECHECK_SECONDS", 30.0)
     access = access_cache.cache.get(sid, document_id, max_age)
     if access is not None:
         return access
@@ -170,7 +170,7 @@ def document_message(*args):
         raise Forbidden(access.refusal or "You can read this document but not change it.")
 
     if parsed.kind == "awareness":
-        return _relay_awareness(document_id, room, parsed.payload, access)
+        return _relay_awareness(document_id, room, parsed.payload, access, sid)
 
     update = parsed.payload
     if update == protocol.EMPTY_UPDATE:
@@ -189,17 +189,23 @@ def document_message(*args):
     return {"ok": True, "seq": seq}
 
 
-def _relay_awareness(document_id: int, room, payload: bytes, access: access_cache.Access) -> dict:
-    """Relay cursors with the identity the server knows, never the one the client claims."""
+def _relay_awareness(document_id: int, room, payload: bytes, access: access_cache.Access, sid: str) -> dict:
     try:
         entries = protocol.decode_awareness(payload)
     except protocol.ProtocolError as exc:
         raise ValidationError({"message": str(exc)}) from exc
-    identity = access.identity
-    accepted = []
     for entry in entries:
-        if not room.claim_client_id(request.sid, entry.client_id):
+        if not room.claim_client_id(sid, entry.client_id):
             raise Forbidden("That Yjs client id belongs to another connection.")
+    relay_cursors(relay(), document_id, room, entries, access, sid)
+    return {"ok": True}
+
+
+def relay_cursors(document_relay, document_id: int, room, entries: list[protocol.AwarenessEntry],
+                  access: access_cache.Access, sid: str) -> None:
+    """Relay cursors with the identity the server knows, never the one the client claims."""
+    identity = access.identity
+    for entry in entries:
         if entry.state is not None:
             user_state = entry.state.get("user") if isinstance(entry.state.get("user"), dict) else {}
             colour = user_state.get("color") if isinstance(user_state.get("color"), str) else "#1f5f8b"
@@ -207,10 +213,8 @@ def _relay_awareness(document_id: int, room, payload: bytes, access: access_cach
                                    "color": colour[:16], "colorLight": colour[:7] + "33",
                                    "user_id": identity["user_id"]}
         room.remember_awareness(entry)
-        accepted.append(entry)
-    if accepted:
-        relay().awareness(document_id, accepted, origin=request.sid)
-    return {"ok": True}
+    if entries:
+        document_relay.awareness(document_id, entries, origin=sid)
 
 
 def _communities_in_space(user, document: Document) -> list[str]:

@@ -22,9 +22,10 @@ class FloodGuard:
         self._buckets: dict[str, list[float]] = {}  # sid -> [tokens, last refill, refusals in a row]
         self._lock = threading.Lock()
 
-    def admit(self, sid: str) -> None:
-        from flask import current_app
-        config = current_app.config
+    def admit(self, sid: str, config=None) -> None:
+        if config is None:
+            from flask import current_app
+            config = current_app.config
         rate = float(config.get("DOCUMENT_MESSAGES_PER_SECOND", 100))
         burst = float(config.get("DOCUMENT_MESSAGES_BURST", 300))
         now = time.monotonic()

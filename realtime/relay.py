@@ -26,6 +26,7 @@ import weakref
 
 from pycrdt import merge_updates
 
+from realtime import access as access_cache
 from workspace.documents import protocol, store
 from workspace.extensions import db
 
@@ -52,6 +53,7 @@ class DocumentRelay:
         self._thread: threading.Thread | None = None
         self._last_flush = 0.0
         self._last_poll = time.monotonic()
+        self._last_access_poll = 0.0
         self.skipped = 0  # deliveries withheld from slow clients (they resync)
 
     # --- inputs --------------------------------------------------------------------------------
@@ -110,12 +112,21 @@ class DocumentRelay:
             self._last_flush = time.monotonic()
             try:
                 with self.app.app_context():
+                    self._poll_access()
                     self.flush()
             except Exception:
                 log.exception("relay tick failed; retrying")
             finally:
                 with self.app.app_context():
                     db.session.remove()
+
+    def _poll_access(self) -> None:
+        """Once a second: has any process (or the command line) changed someone's access? (realtime/access.py)"""
+        if time.monotonic() - self._last_access_poll < self.poll_seconds:
+            return
+        self._last_access_poll = time.monotonic()
+        access_cache.poll_version(db.session)
+        db.session.commit()  # end the read (on SQLite every transaction holds the write lock)
 
     def flush(self) -> None:
         from workspace.documents.live import live_documents

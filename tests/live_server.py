@@ -1,4 +1,4 @@
-"""The real production server (gunicorn's threaded worker) on a fresh database, for live tests.
+"""The real production server (gunicorn as gunicorn.conf.py sets it up) on a fresh database, for live tests.
 
 Live and browser tests talk to it over real sockets: the Flask-SocketIO test client skips the
 Engine.IO layer (origin checks, transports, server-initiated disconnects), so only a process
@@ -137,9 +137,8 @@ def _start(env: dict, log_path: Path) -> LiveServer:
         port = _free_port()
         with log_path.open("ab") as log:
             process = subprocess.Popen(
-                # No control socket: its default path is shared by every gunicorn of this user (make run too).
-                [str(BIN / "gunicorn"), "--workers", "1", "--threads", "100", "--bind", f"127.0.0.1:{port}",
-                 "--no-control-socket", "wsgi:app"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+                [str(BIN / "gunicorn"), "--config", str(ROOT / "gunicorn.conf.py"), "--bind", f"127.0.0.1:{port}",
+                 "wsgi:app"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
         server = LiveServer(url=f"http://127.0.0.1:{port}", env=env, log_path=log_path, process=process)
         if _wait_until_serving(server):
             return server

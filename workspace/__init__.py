@@ -7,6 +7,15 @@ from flask import Flask
 from workspace.config import load_config
 
 
+def _async_mode() -> str:
+    """gevent when the server patched the standard library for it (gunicorn -k gevent), else threads."""
+    try:
+        from gevent import monkey
+    except ImportError:
+        return "threading"
+    return "gevent" if monkey.is_module_patched("threading") else "threading"
+
+
 def create_app(config: dict | None = None) -> Flask:
     """Build the app: config, extensions, blueprints, the one transaction per request, realtime."""
     app = Flask(__name__, instance_path=os.environ.get("CONVENE_INSTANCE_PATH") or None,
@@ -32,7 +41,7 @@ def create_app(config: dict | None = None) -> Flask:
     # before the one they follow (tests/unit/test_document_protocol.py shows it): acknowledged text
     # would be missing from the stored log and every snapshot folded from it.
     socketio.init_app(app, message_queue=app.config["SOCKETIO_MESSAGE_QUEUE"],
-                      channel=app.config.get("SOCKETIO_CHANNEL", "flask-socketio"), async_mode="threading",
+                      channel=app.config.get("SOCKETIO_CHANNEL", "flask-socketio"), async_mode=_async_mode(),
                       max_http_buffer_size=app.config.get("SOCKETIO_MAX_MESSAGE_BYTES", 1_000_000),
                       async_handlers=False)
 

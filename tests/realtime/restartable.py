@@ -47,8 +47,8 @@ class RestartableServer(LiveServer):
             self.port = port if port and _port_free(port) else _free_port()
             with self.log_path.open("ab") as log:
                 self.process = subprocess.Popen(
-                    [str(BIN / "gunicorn"), "--workers", "1", "--threads", str(self.threads),
-                     "--bind", f"127.0.0.1:{self.port}", "--no-control-socket", self.app_module],
+                    [str(BIN / "gunicorn"), "--config", str(ROOT / "gunicorn.conf.py"), "--threads", str(self.threads),
+                     "--bind", f"127.0.0.1:{self.port}", self.app_module],
                     cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
             self.url = f"http://127.0.0.1:{self.port}"
             if self._wait_until_serving():
@@ -126,6 +126,15 @@ def make_restartable(tmp: Path, *, emails=(), threads: int = 100, extra_env: dic
     server.tokens = prepared["tokens"]
     server._space_ids.update(prepared["spaces"])
     return server.start()
+
+
+def another_process(server: RestartableServer, log_path: Path) -> RestartableServer:
+    """A second app process on the same database (and message queue, if any), started."""
+    other = RestartableServer(url="", env=server.env, log_path=log_path, process=None)
+    other.threads, other.app_module, other.database_url = server.threads, server.app_module, server.database_url
+    other.tokens = server.tokens
+    other._space_ids.update(server._space_ids)
+    return other.start()
 
 
 def drop(server: RestartableServer) -> None:

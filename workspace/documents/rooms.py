@@ -107,6 +107,10 @@ class DocumentRoom:
             self.clients.setdefault(sid, set()).add(client_id)
             return True
 
+    def owns_client_id(self, sid: str, client_id: int) -> bool:
+        """Has this socket already claimed this Yjs client id? (No lock: a read of one set.)"""
+        return client_id in self.clients.get(sid, ())
+
     def remember_awareness(self, entry: AwarenessEntry) -> None:
         with self.lock:
             if entry.state is None:

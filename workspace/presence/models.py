@@ -1,7 +1,7 @@
 """Who has a room open right now (a space, a document, a board), shared by every app process."""
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import BigInteger, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from workspace.database import UTCDateTime, utcnow
@@ -34,3 +34,17 @@ class ProcessSocket(db.Model):
 
     sid: Mapped[str] = mapped_column(ForeignKey("socket_connections.sid", ondelete="CASCADE"), primary_key=True)
     process_id: Mapped[str] = mapped_column(ForeignKey("server_processes.id", ondelete="CASCADE"), index=True)
+
+
+class AccessVersion(db.Model):
+    """One row, one number, bumped by every commit that can change someone's access to a document.
+
+    Each process reads it once a second (realtime/relay.py) and drops its cached socket permissions
+    when it moved: a role changed by another process, or by the command line, takes effect within a
+    second without any socket re-checking its own permission every second (realtime/access.py).
+    """
+
+    __tablename__ = "access_version"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    version: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
