@@ -84,10 +84,10 @@ def copy_template(community, *, key, actor) -> CustomTemplate:
 
 def update_template(custom, *, plan, shared: bool, actor) -> CustomTemplate:
     """Replace a community template's plan after the same check the shipped files pass."""
-    try:
-        plan = library.check_plan(plan, f"“{custom.plan.get('name', custom.key)}”")
-    except library.TemplateError as error:
-        raise ValidationError({error.field: f"{error.field}: {error.message}"}) from None
+    problems = library.plan_problems(plan)
+    if problems:  # every field's problem at once; "is required." and the like need their field named
+        raise ValidationError({field: f"{field} {message}" if message[:1].islower() else message
+                               for field, message in problems.items()})
     custom.plan, custom.shared, custom.updated_at = plan, bool(shared), utcnow()
     db.session.flush()
     return custom
