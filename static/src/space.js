@@ -3,6 +3,7 @@ import { connect } from "./lib/live.js";
 import { installPopovers, refreshFragments } from "./lib/glossary.js";
 import { installComments } from "./lib/comments.js";
 import { installParticipation } from "./lib/participation.js";  // participation (issue 10)
+import { installSpaceActivities } from "./lib/space-activities.js";  // activities (issue 11)
 
 const root = document.querySelector("[data-space-id]");
 const list = document.getElementById("presence-list");
@@ -99,6 +100,11 @@ if (root) {
     socket.on("glossary_changed", (msg) => { if (msg.space_id === spaceId) comments.refreshAll(); });
   }
   installParticipation(socket, spaceId);  // participation (issue 10): the balance follows contributions live
+  // activities (issue 11): started, ticked, judged and closed activities show up without a reload; after a
+  // reconnect the list is fetched again, since events sent while disconnected are lost.
+  const activities = installSpaceActivities(socket, spaceId);
+  let activitiesSeen = false;
+  socket.on("connect", () => { if (activitiesSeen) activities.refresh(); activitiesSeen = true; });
   socket.on("member_joined", (msg) => {
     liveStatus.hidden = false;
     liveStatus.textContent = `${msg.display_name} joined the space.`;

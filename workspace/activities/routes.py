@@ -200,6 +200,14 @@ def _template_page(custom, form, *, groups=None, status=200):
 
 # --- the space page and the community page ----------------------------------------------------
 
+@bp.get("/spaces/<int:space_id>/activities/list")
+@login_required
+def list_space_activities(space_id):
+    """The space page's activities list as it is now, for space.js to swap in after an activity_* event."""
+    space = load_space(space_id)
+    return render_template("activities/_space_activity_list.html", space=space)
+
+
 @bp.app_context_processor
 def _activity_globals():
     """Let the space and community pages list activities without those blueprints knowing them."""

@@ -202,7 +202,8 @@ def set_step_done(activity, *, number, done: bool = True, actor) -> ActivityStep
         step.done_at, step.done_by_id = (utcnow(), actor.id) if done else (None, None)
         db.session.flush()
         db.session.refresh(step, ["done_by"])
-        _publish("activity_step_done", activity, {"activity_id": activity.id, "step": step_payload(step),
+        _publish("activity_step_done", activity, {"activity_id": activity.id, "space_id": activity.space_id,
+                                                  "step": step_payload(step),
                                                   "steps_done": steps_done(activity),
                                                   "participation": participation_payload(activity)})
     return step
@@ -247,7 +248,8 @@ def judge_activity(activity, *, community_id, verdict, would_change="", actor) -
     db.session.add(judgement)
     db.session.flush()
     db.session.refresh(activity, ["judgements"])
-    _publish("activity_judged", activity, {"activity_id": activity.id, "judgement": judgement_payload(judgement),
+    _publish("activity_judged", activity, {"activity_id": activity.id, "space_id": activity.space_id,
+                                           "judgement": judgement_payload(judgement),
                                            "verdicts": verdicts_payload(activity),
                                            "breakthrough": is_breakthrough(activity)})
     return judgement
