@@ -2,6 +2,7 @@
 import { connect } from "./lib/live.js";
 import { installPopovers, refreshFragments } from "./lib/glossary.js";
 import { installComments } from "./lib/comments.js";
+import { refreshCommentBodies, setReadingMode } from "./lib/reading-mode.js";
 import { installParticipation } from "./lib/participation.js";  // participation (issue 10)
 import { installSpaceActivities } from "./lib/space-activities.js";  // activities (issue 11)
 
@@ -79,9 +80,14 @@ if (root) {
   if (mineToggle) {
     mineToggle.addEventListener("click", () => {
       mode = mode === "mine" ? "annotated" : "mine";
+      setReadingMode(mode); // the discussion's comments read the same way, now and when they change live
       mineToggle.setAttribute("aria-pressed", String(mode === "mine"));
       mineNote.hidden = mode !== "mine";
       refresh(mode === "mine" ? "Showing the text in your community's words." : "Showing the text as written.");
+      const bodies = document.querySelector("#discussion [data-comments]");
+      refreshCommentBodies(bodies && bodies.dataset.bodiesUrl).catch(() => {
+        glossaryLive.textContent = "The comments could not change how they read; reload the page.";
+      });
     });
   }
   socket.on("glossary_changed", (msg) => {
