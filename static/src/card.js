@@ -8,6 +8,7 @@ import { connect } from "./lib/live.js";
 import { installPopovers, refreshFragments } from "./lib/glossary.js";
 import { textareaHints } from "./lib/jargon-hints.js";
 import { installComments } from "./lib/comments.js";
+import { refreshCommentBodies, setReadingMode } from "./lib/reading-mode.js";
 
 const root = document.getElementById("card");
 if (root) start(root);
@@ -35,13 +36,19 @@ function start(root) {
   if (mineToggle) {
     mineToggle.addEventListener("click", async () => {
       mode = mode === "mine" ? "annotated" : "mine";
-      if (await refreshDescription()) {
+      setReadingMode(mode); // the card's comments read the same way, now and when they change live
+      const comments = document.querySelector("#comments [data-comments]");
+      const bodiesUrl = comments && comments.dataset.bodiesUrl;
+      if (await refreshDescription() && await refreshCommentBodies(bodiesUrl).catch(() => false)) {
         mineToggle.setAttribute("aria-pressed", String(mode === "mine"));
         mineNote.hidden = mode !== "mine";
-        glossaryLive.textContent = mode === "mine" ? "The description shows the text in your community's words."
-          : "The description shows the text as written.";
+        glossaryLive.textContent = mode === "mine" ? "The description and comments show the text in your community's words."
+          : "The description and comments show the text as written.";
       } else {
-        mode = mode === "mine" ? "annotated" : "mine"; // nothing changed on the page: say so, keep the toggle
+        mode = mode === "mine" ? "annotated" : "mine"; // say so, keep the toggle and what is shown in step
+        setReadingMode(mode);
+        await refreshDescription();
+        await refreshCommentBodies(bodiesUrl).catch(() => false);
         glossaryLive.textContent = "Could not change how the description reads; check your connection.";
       }
     });

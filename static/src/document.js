@@ -23,6 +23,7 @@ import { glossaryUnderline, setGlossaryTerms, termsFromSpaceGlossary } from "./l
 import { HINT_TEXT_MAX, hintSummary, renderHints } from "./lib/jargon-hints.js";
 import { hintRange, jargonHintMarks, placeHints, setJargonHints } from "./lib/jargon-hints-editor.js";
 import { commentAnchors, mountDocumentComments } from "./lib/comment-anchors.js"; // comments (issue 9)
+import { refreshCommentBodies, setReadingMode } from "./lib/reading-mode.js";
 
 const root = document.getElementById("document");
 const POSITION_LABELS = { endorse: "Endorse", reservations: "Endorse with reservations",
@@ -221,11 +222,17 @@ function start(root) {
   if (mineToggle) {
     mineToggle.addEventListener("click", async () => {
       mode = mode === "mine" ? "annotated" : "mine";
+      setReadingMode(mode); // the comments beside the text read the same way, now and when they change live
       mineToggle.setAttribute("aria-pressed", String(mode === "mine"));
       mineNote.hidden = mode !== "mine";
-      if (await refreshPreview()) {
-        glossaryLive.textContent = mode === "mine" ? "The preview shows the text in your community's words."
-          : "The preview shows the text as written.";
+      const panel = document.getElementById("document-comments");
+      const [previewOk, commentsOk] = await Promise.all([refreshPreview(),
+        refreshCommentBodies(panel && panel.dataset.bodiesUrl).catch(() => false)]);
+      if (previewOk && commentsOk) {
+        glossaryLive.textContent = mode === "mine" ? "The preview and comments show the text in your community's words."
+          : "The preview and comments show the text as written.";
+      } else {
+        glossaryLive.textContent = "Some text could not change how it reads; check your connection.";
       }
     });
   }

@@ -2,7 +2,9 @@
 import { connect } from "./lib/live.js";
 import { installPopovers, refreshFragments } from "./lib/glossary.js";
 import { installComments } from "./lib/comments.js";
+import { refreshCommentBodies, setReadingMode } from "./lib/reading-mode.js";
 import { installParticipation } from "./lib/participation.js";  // participation (issue 10)
+import { installSpaceActivities } from "./lib/space-activities.js";  // activities (issue 11)
 
 const root = document.querySelector("[data-space-id]");
 const list = document.getElementById("presence-list");
@@ -78,9 +80,14 @@ if (root) {
   if (mineToggle) {
     mineToggle.addEventListener("click", () => {
       mode = mode === "mine" ? "annotated" : "mine";
+      setReadingMode(mode); // the discussion's comments read the same way, now and when they change live
       mineToggle.setAttribute("aria-pressed", String(mode === "mine"));
       mineNote.hidden = mode !== "mine";
       refresh(mode === "mine" ? "Showing the text in your community's words." : "Showing the text as written.");
+      const bodies = document.querySelector("#discussion [data-comments]");
+      refreshCommentBodies(bodies && bodies.dataset.bodiesUrl).catch(() => {
+        glossaryLive.textContent = "The comments could not change how they read; reload the page.";
+      });
     });
   }
   socket.on("glossary_changed", (msg) => {
@@ -99,6 +106,11 @@ if (root) {
     socket.on("glossary_changed", (msg) => { if (msg.space_id === spaceId) comments.refreshAll(); });
   }
   installParticipation(socket, spaceId);  // participation (issue 10): the balance follows contributions live
+  // activities (issue 11): started, ticked, judged and closed activities show up without a reload; after a
+  // reconnect the list is fetched again, since events sent while disconnected are lost.
+  const activities = installSpaceActivities(socket, spaceId);
+  let activitiesSeen = false;
+  socket.on("connect", () => { if (activitiesSeen) activities.refresh(); activitiesSeen = true; });
   socket.on("member_joined", (msg) => {
     liveStatus.hidden = false;
     liveStatus.textContent = `${msg.display_name} joined the space.`;

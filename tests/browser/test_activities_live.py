@@ -4,6 +4,7 @@ it become a breakthrough. The activity page passes axe-core."""
 import re
 
 import pytest
+import requests
 
 from tests.browser.test_board_first_use import check_accessibility
 
@@ -73,9 +74,54 @@ def test_library_start_page_and_space_section_pass_axe(live_server, browsing):
     sam.goto(f"/spaces/{space_id}/activities/new")
     check_accessibility(sam)
     sam.goto(f"/spaces/{space_id}")
-    expect(sam.locator("#activities-heading + ul")).to_contain_text("Breakthrough")
+    expect(sam.locator("#space-activities > ul")).to_contain_text("Breakthrough")
     check_accessibility(sam)
     sam.goto("/communities/social-work")
     expect(sam.locator("#breakthroughs-heading")).to_be_visible()
     check_accessibility(sam)
+    assert browsing.errors == []
+
+
+def test_the_space_page_follows_an_activity_live_from_start_to_verdicts(live_server, browsing):
+    """María has the crisis space open; Lee starts, ticks, closes and judges an activity through the API."""
+    from playwright.sync_api import expect
+
+    space_id = live_server.space_id("Crisis response policy 2027")
+    lee = requests.Session()
+    lee.headers["Authorization"] = f"Bearer {live_server.create_token('lee@policing.test')}"
+    maria = browsing.sign_in("maria@socialwork.test")
+    maria.goto(f"/spaces/{space_id}")
+    expect(maria.locator("#presence-state")).to_have_attribute("data-state", "connected")
+    announced = maria.locator("#space-activities-live")
+
+    started = lee.post(f"{live_server.url}/api/v1/spaces/{space_id}/activities",
+                       json={"template": "what-we-think-you-value"}, timeout=10)
+    assert started.status_code == 201, started.text
+    activity = started.json()
+    total = len(activity["steps"])
+    item = maria.locator(f'#space-activities [data-activity-id="{activity["id"]}"]')
+    expect(item.get_by_role("link", name=activity["title"])).to_be_visible()
+    expect(item.locator("[data-role=progress]")).to_have_text(f"open, 0 of {total} steps done")
+    expect(announced).to_have_text(f"Activity “{activity['title']}” started.")
+
+    done = lee.post(f"{live_server.url}/api/v1/activities/{activity['id']}/steps/1/done", timeout=10)
+    assert done.status_code == 200, done.text
+    expect(item.locator("[data-role=progress]")).to_have_text(f"open, 1 of {total} steps done")
+    expect(announced).to_have_text(f"{activity['title']}: step 1 done.")
+
+    # María keeps her place: focus on the activity's link survives the list being fetched again.
+    item.get_by_role("link", name=activity["title"]).focus()
+    closed = lee.post(f"{live_server.url}/api/v1/activities/{activity['id']}/close", timeout=10)
+    assert closed.status_code == 200, closed.text
+    expect(item.locator("[data-role=progress]")).to_have_text(f"closed, 1 of {total} steps done")
+    expect(item.get_by_role("link", name=activity["title"])).to_be_focused()
+
+    policing = next(v["community_id"] for v in activity["verdicts"] if v["community"] == "Community Policing")
+    judged = lee.post(f"{live_server.url}/api/v1/activities/{activity['id']}/judgements", timeout=10,
+                      json={"community_id": policing, "verdict": "useful"})
+    assert judged.status_code == 201, judged.text
+    expect(item.locator(".activity-verdict-list > li", has_text="Community Policing")).to_contain_text("useful")
+    expect(item.locator(".activity-verdict-list > li", has_text="Social Work")).to_contain_text("not answered yet")
+    expect(announced).to_have_text(f"Community Policing answered for “{activity['title']}”: useful.")
+    check_accessibility(maria)
     assert browsing.errors == []

@@ -170,3 +170,31 @@ def test_reply_and_edit_boxes_get_jargon_hints_as_the_new_comment_box_does(live_
     expect(edit_hints.locator("[data-hints-list] li").filter(has_text="XYZQ")).to_contain_text("Unknown acronym")
     assert thread.locator("[data-comment-hints]").count() == 2  # one per box written in, no more
     assert browsing.errors == []
+
+
+def test_read_in_my_words_reaches_the_discussion_and_comments_that_arrive_live(live_server, browsing):
+    """Sam (Social Work) reads the referral discussion in his words: Priya's "patient" reads "client", live too."""
+    import requests
+    from playwright.sync_api import expect
+
+    space_id = live_server.space_id("Referral guidelines")
+    sam = browsing.sign_in("sam@socialwork.test")
+    sam.goto(f"/spaces/{space_id}#discussion")
+    expect(sam.locator("#presence-state")).to_have_attribute("data-state", "connected")
+    opening = sam.locator("#discussion .thread", has_text="Can we agree on one word").locator(".comment__body").first
+    expect(opening.locator(".in-my-words")).to_have_count(0)
+    sam.get_by_role("button", name="Read in my words").click()
+    expect(opening.locator(".in-my-words__mine")).to_have_text("client")
+    expect(opening).to_contain_text("(written: patient)")
+
+    priya = requests.Session()
+    priya.headers["Authorization"] = f"Bearer {live_server.create_token('priya@psychiatry.test')}"
+    words = f"Each patient gets a named contact {uuid.uuid4().hex[:6]}."
+    made = priya.post(f"{live_server.url}/api/v1/spaces/{space_id}/comments", json={"body": words})
+    assert made.status_code == 201, made.text
+    arrived = sam.locator("#discussion .thread", has_text=words[-12:]).locator(".comment__body").first
+    expect(arrived.locator(".in-my-words__mine")).to_have_text("client")
+    sam.get_by_role("button", name="Read in my words").click()  # and back: as written
+    expect(arrived.locator(".in-my-words")).to_have_count(0)
+    expect(arrived).to_contain_text("Each patient gets")
+    assert browsing.errors == []

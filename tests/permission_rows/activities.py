@@ -21,6 +21,7 @@ TABLE = {
     ("activities.start_activity", "GET"): ("/spaces/{space}/activities/new", WRITERS),
     ("activities.start_activity", "POST"): ("/spaces/{space}/activities/new", WRITERS),
     ("activities.show_activity", "GET"): ("/activities/{activity}", VIEWERS),
+    ("activities.list_space_activities", "GET"): ("/spaces/{space}/activities/list", VIEWERS),
     ("activities.set_step", "POST"): ("/activities/{activity}/steps/3", WRITERS),
     ("activities.judge_activity", "POST"): ("/activities/{activity}/judgements", JUDGES),
     ("activities.close_activity", "POST"): ("/activities/{activity}/close", CLOSERS),

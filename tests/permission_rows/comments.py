@@ -23,6 +23,7 @@ TABLE = {
     ("comments.reopen_thread", "POST"): ("/comments/{comment}/reopen", WRITERS),
     ("comments.make_card", "POST"): ("/comments/{comment}/card", WRITERS),
     ("comments.show_thread", "GET"): ("/comments/{comment}/thread", VIEWERS),
+    ("comments.reader_bodies", "GET"): ("/comments/bodies?card={comment_card}&mode=mine", VIEWERS),
     ("api.list_space_comments", "GET"): ("/api/v1/spaces/{comment_space}/comments", VIEWERS),
     ("api.create_space_comment", "POST"): ("/api/v1/spaces/{comment_space}/comments", WRITERS),
     ("api.list_card_comments", "GET"): ("/api/v1/cards/{comment_card}/comments", VIEWERS),

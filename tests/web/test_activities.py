@@ -296,13 +296,12 @@ def test_editing_a_custom_template_in_the_form(app, sign_in_as, ids):
     url = copied.headers["Location"]
     page = client.get(url).get_data(as_text=True)
     assert "Shared vocabulary sprint (Social Work)" in page
-    bad = post_form(client, url, {"name": "Sprint", "situation": "s", "asks": "a", "timebox_days": "120",
-                                  "steps": "- title: One\n  prompt: Do it\n", "creates": "glossary:\n- task: t\n  terms: 3\n"},
-                    page=url)
-    assert bad.status_code == 422 and "timebox_days" in bad.get_data(as_text=True)
-    good = post_form(client, url, {"name": "Sprint", "situation": "s", "asks": "a", "timebox_days": "3",
-                                   "steps": "- title: One\n  prompt: Do it\n", "creates": "glossary:\n- task: t\n  terms: 3\n",
-                                   "shared": "y"}, page=url)
+    fields = {"name": "Sprint", "situation": "s", "asks": "a", "timebox_days": "120",
+              "steps-0-title": "One", "steps-0-prompt": "Do it", "makes_glossary": "y",
+              "glossary-0-task": "t", "glossary-0-terms": "3"}
+    bad = post_form(client, url, fields, page=url)
+    assert bad.status_code == 422 and 'id="timebox_days-error"' in bad.get_data(as_text=True)
+    good = post_form(client, url, {**fields, "timebox_days": "3", "shared": "y"}, page=url)
     assert good.status_code == 302
     html = client.get(f"/activity-templates?space={ids['referral']}").get_data(as_text=True)
     assert "Social Work's template" in html

@@ -79,31 +79,76 @@ def _field(path) -> str:
 
 def check_plan(plan, source: str = "template") -> dict:
     """Return the plan when it fits the schema (and its cards name its columns), else raise TemplateError."""
-    errors = sorted(_VALIDATOR.iter_errors(plan), key=lambda e: (list(map(str, e.absolute_path)), e.message))
-    if errors:
-        error = errors[0]
-        field = _field(error.absolute_path)
-        if error.validator == "required":
-            missing = next((name for name in error.validator_value if name not in error.instance), "")
-            field = f"{field}.{missing}" if error.absolute_path else missing
-            raise TemplateError(source, field, "is required.")
-        if error.validator == "additionalProperties":
-            return _raise_unknown(source, field, error)
-        raise TemplateError(source, field, error.message)
-    board = plan["creates"].get("board")
-    if board:
-        for i, card in enumerate(board.get("cards", [])):
-            if card["column"] not in board["columns"]:
-                raise TemplateError(source, f"creates.board.cards[{i}].column",
-                                    f"“{card['column']}” is not one of the board's columns.")
+    problems = plan_problems(plan)
+    if problems:
+        field, message = next(iter(problems.items()))
+        raise TemplateError(source, field, message)
     return plan
 
 
-def _raise_unknown(source, field, error):
-    allowed = set(error.schema.get("properties", {}))
-    unknown = sorted(set(error.instance) - allowed)
-    where = f"{field}.{unknown[0]}" if error.absolute_path else unknown[0]
-    raise TemplateError(source, where, f"is not a field templates have (expected one of: {', '.join(sorted(allowed))}).")
+def plan_problems(plan) -> dict[str, str]:
+    """Every field's problem, first per field, in the schema's order: a form shows them all at once."""
+    problems: dict[str, str] = {}
+    errors = sorted(_VALIDATOR.iter_errors(plan), key=lambda e: (list(map(str, e.absolute_path)), e.message))
+    for error in errors:
+        field = _field(error.absolute_path)
+        if error.validator == "required":
+            missing = next((name for name in error.validator_value if name not in error.instance), "")
+            problems.setdefault(f"{field}.{missing}" if error.absolute_path else missing, "is required.")
+        elif error.validator == "additionalProperties":
+            allowed = sorted(error.schema.get("properties", {}))
+            unknown = sorted(set(error.instance) - set(allowed))[0]
+            problems.setdefault(f"{field}.{unknown}" if error.absolute_path else unknown,
+                                f"is not a field templates have (expected one of: {', '.join(allowed)}).")
+        else:
+            problems.setdefault(field, _message(error))
+    _text_problems(plan, (), problems)
+    board = plan.get("creates", {}).get("board") if isinstance(plan, dict) and isinstance(plan.get("creates"), dict) else None
+    if isinstance(board, dict) and isinstance(board.get("columns"), list) and isinstance(board.get("cards", []), list):
+        for i, card in enumerate(board.get("cards", [])):  # shown with the schema's problems, not after them
+            column = card.get("column") if isinstance(card, dict) else None
+            if isinstance(column, str) and column.strip() and column not in board["columns"]:
+                problems.setdefault(f"creates.board.cards[{i}].column",
+                                    f"“{column}” is not one of the board's columns.")
+    return problems
+
+
+_ITEMS = {"steps": "step", "sections": "section", "columns": "column", "cards": "starter card",
+          "glossary": "glossary task"}
+
+
+def _message(error) -> str:
+    """Say what to do in words a steward reads beside the field, not in JSON Schema's terms."""
+    check, limit = error.validator, error.validator_value
+    last = next((part for part in reversed(error.absolute_path) if isinstance(part, str)), "")
+    if last == "timebox_days":
+        return f"Give the timebox as a whole number of days from 1 to {TIMEBOX_MAX_DAYS}."
+    if last == "terms" and check in ("type", "minimum", "maximum"):
+        return "Give the number of terms as a whole number from 1 to 200."
+    if check in ("minLength", "pattern"):
+        return "Write something here: it cannot be empty."
+    if check == "maxLength":
+        return f"Keep it to {limit:,} characters or fewer (it has {len(error.instance):,})."
+    if check in ("minItems", "maxItems"):
+        item = _ITEMS.get(last, "item")
+        return f"Keep at least one {item}." if check == "minItems" else f"Keep it to {limit} {item}s or fewer."
+    if check == "minProperties":
+        return "Choose at least one thing it creates: a document, a board or glossary tasks."
+    if check == "type":
+        return {"string": "Write text here.", "integer": "Give a whole number."}.get(limit, f"must be {limit}.")
+    return error.message
+
+
+def _text_problems(value, path: tuple, problems: dict) -> None:
+    """Text the database cannot store (NUL, a lone surrogate from JSON) is refused here, not by a 500."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            _text_problems(item, path + (key,), problems)
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            _text_problems(item, path + (i,), problems)
+    elif isinstance(value, str) and ("\x00" in value or any("\ud800" <= ch <= "\udfff" for ch in value)):
+        problems.setdefault(_field(path), "This contains a character that cannot be stored (NUL or a broken character).")
 
 
 def load_file(path: Path) -> dict:

@@ -1,10 +1,9 @@
 """Activity pages: the template library, starting an activity, its page, ticking, judging, closing."""
-import yaml
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from workspace import policy
-from workspace.activities import library, services
+from workspace.activities import library, services, template_editor
 from workspace.activities.forms import CopyTemplateForm, JudgementForm, StartActivityForm, StepForm, TemplateForm
 from workspace.activities.models import VERDICT_LABELS, CustomTemplate
 from workspace.communities.models import Community
@@ -169,54 +168,45 @@ def _load_custom(template_id) -> CustomTemplate:
 @bp.route("/activity-templates/custom/<int:template_id>/edit", methods=["GET", "POST"])
 @login_required
 def edit_template(template_id):
+    """Edit a community template field by field; "add a step" and the like re-show the form, saving nothing."""
     custom = _load_custom(template_id)
+    if request.method == "GET":
+        form = TemplateForm(formdata=None, data=template_editor.form_data(custom.plan, custom.shared))
+        return _template_page(custom, form)
     form = TemplateForm()
-    if not form.is_submitted():
-        plan = custom.plan
-        form.name.data, form.situation.data, form.asks.data = plan["name"], plan["situation"], plan["asks"]
-        form.timebox_days.data = str(plan["timebox_days"])
-        form.steps.data = yaml.safe_dump(plan["steps"], allow_unicode=True, sort_keys=False, width=100)
-        form.creates.data = yaml.safe_dump(plan["creates"], allow_unicode=True, sort_keys=False, width=100)
-        form.shared.data = custom.shared
-    elif form.validate_on_submit():
-        try:
-            plan = {"name": form.name.data, "situation": form.situation.data, "asks": form.asks.data,
-                    "timebox_days": _int(form.timebox_days.data), "steps": _yaml(form.steps.data, "steps"),
-                    "creates": _yaml(form.creates.data, "creates")}
-            services.update_template(custom, plan=plan, shared=form.shared.data, actor=current_user)
-        except ValidationError as error:
-            _show_plan_errors(form, error)
-        else:
-            flash("Template saved.", "success")
-            return redirect(url_for("activities.edit_template", template_id=custom.id))
-    return render_template("activities/edit_template.html", custom=custom, form=form), 422 if (
-        form.errors or form.form_errors) else 200
-
-
-def _int(value):
-    value = (value or "").strip()
-    return int(value) if value.lstrip("-").isdigit() else value
-
-
-def _yaml(value, field):
+    if not form.validate():  # the CSRF token only: the plan's rules are the schema's, in the service
+        return _template_page(custom, form, status=422)
     try:
-        return yaml.safe_load(value or "")
-    except yaml.YAMLError:
-        raise ValidationError({field: f"{field}: this is not valid YAML; keep the indentation as shown."}) from None
+        if request.form.get("edit"):
+            data, groups = template_editor.apply_edit({k: v for k, v in form.data.items() if k != "csrf_token"},
+                                                      request.form["edit"])
+            return _template_page(custom, TemplateForm(formdata=None, data=data), groups=groups)
+        services.update_template(custom, plan=template_editor.plan_from(form.data), shared=form.shared.data,
+                                 actor=current_user)
+    except ValidationError as error:
+        groups = template_editor.show_errors(form, error.errors)
+        return _template_page(custom, form, groups=groups, status=422)
+    flash("Template saved.", "success")
+    return redirect(url_for("activities.edit_template", template_id=custom.id))
 
 
-def _show_plan_errors(form, error):
-    """A plan error names a path (`steps[1].prompt`); show it beside the form field it starts with."""
-    for path, message in error.errors.items():
-        head = path.split(".")[0].split("[")[0]
-        target = getattr(form, head, None)
-        if target is not None and hasattr(target, "errors"):
-            target.errors = list(target.errors or []) + [message]
-        else:
-            form.form_errors.append(message)
+def _template_page(custom, form, *, groups=None, status=200):
+    groups = dict(groups or {})
+    if "form" in groups:
+        form.form_errors.append(groups.pop("form"))
+    return render_template("activities/edit_template.html", custom=custom, form=form, groups=groups,
+                           rows=template_editor.ROWS), status
 
 
 # --- the space page and the community page ----------------------------------------------------
+
+@bp.get("/spaces/<int:space_id>/activities/list")
+@login_required
+def list_space_activities(space_id):
+    """The space page's activities list as it is now, for space.js to swap in after an activity_* event."""
+    space = load_space(space_id)
+    return render_template("activities/_space_activity_list.html", space=space)
+
 
 @bp.app_context_processor
 def _activity_globals():

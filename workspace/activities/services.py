@@ -84,10 +84,10 @@ def copy_template(community, *, key, actor) -> CustomTemplate:
 
 def update_template(custom, *, plan, shared: bool, actor) -> CustomTemplate:
     """Replace a community template's plan after the same check the shipped files pass."""
-    try:
-        plan = library.check_plan(plan, f"“{custom.plan.get('name', custom.key)}”")
-    except library.TemplateError as error:
-        raise ValidationError({error.field: f"{error.field}: {error.message}"}) from None
+    problems = library.plan_problems(plan)
+    if problems:  # every field's problem at once; "is required." and the like need their field named
+        raise ValidationError({field: f"{field} {message}" if message[:1].islower() else message
+                               for field, message in problems.items()})
     custom.plan, custom.shared, custom.updated_at = plan, bool(shared), utcnow()
     db.session.flush()
     return custom
@@ -202,7 +202,8 @@ def set_step_done(activity, *, number, done: bool = True, actor) -> ActivityStep
         step.done_at, step.done_by_id = (utcnow(), actor.id) if done else (None, None)
         db.session.flush()
         db.session.refresh(step, ["done_by"])
-        _publish("activity_step_done", activity, {"activity_id": activity.id, "step": step_payload(step),
+        _publish("activity_step_done", activity, {"activity_id": activity.id, "space_id": activity.space_id,
+                                                  "step": step_payload(step),
                                                   "steps_done": steps_done(activity),
                                                   "participation": participation_payload(activity)})
     return step
@@ -247,7 +248,8 @@ def judge_activity(activity, *, community_id, verdict, would_change="", actor) -
     db.session.add(judgement)
     db.session.flush()
     db.session.refresh(activity, ["judgements"])
-    _publish("activity_judged", activity, {"activity_id": activity.id, "judgement": judgement_payload(judgement),
+    _publish("activity_judged", activity, {"activity_id": activity.id, "space_id": activity.space_id,
+                                           "judgement": judgement_payload(judgement),
                                            "verdicts": verdicts_payload(activity),
                                            "breakthrough": is_breakthrough(activity)})
     return judgement

@@ -55,22 +55,35 @@ _ANNOTATED_MAX = 4096
 _annotated: dict = {}
 
 
-def reader_body_html(comment, glossary=None) -> Markup:
-    """`body_html` with this reader's glossary marks (`glossary`: a glossary.reading.ReadingContext)."""
+def reader_body_html(comment, glossary=None, mode: str = "annotated") -> Markup:
+    """`body_html` as this reader reads it (`glossary`: a glossary.reading.ReadingContext).
+
+    `mode` is the page's "Read in my words" choice: "mine" swaps terms for the reader's community's
+    equivalents exactly as the space's purpose and a card's description are (ReadingContext.in_my_words).
+    """
     html = body_html(comment)
     if glossary is None or not html:
         return html
+    if mode == "mine":
+        return _cached(("mine", id(glossary.compiled), str(html)), glossary, lambda: (glossary.in_my_words(html), ()))
     if not glossary.enabled:
         return glossary.annotate(html)
-    key = (id(glossary.compiled), str(html))
+
+    def marked():
+        used: set = set()
+        return annotate_terms(html, glossary.compiled.terms, used=used), frozenset(used)
+    return _cached((id(glossary.compiled), str(html)), glossary, marked)
+
+
+def _cached(key, glossary, render) -> Markup:
+    """Marks are a pure function of the compiled glossary and the body: keep them per compiled object."""
     hit = _annotated.get(key)
     if hit is not None and hit[0] is glossary.compiled:
         glossary.used.update(hit[2])
         return hit[1]
-    used: set = set()
-    marked = annotate_terms(html, glossary.compiled.terms, used=used)
+    html, used = render()
     glossary.used.update(used)
     if len(_annotated) >= _ANNOTATED_MAX:
         _annotated.clear()
-    _annotated[key] = (glossary.compiled, marked, frozenset(used))
-    return marked
+    _annotated[key] = (glossary.compiled, html, frozenset(used))
+    return html

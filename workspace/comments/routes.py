@@ -175,7 +175,33 @@ def show_thread(comment_id):
     comment = load_comment(comment_id)
     root = comment.root
     return render_template("comments/_thread_fragment.html", root=root, space=root.space,
-                           place=root.target_kind)
+                           place=root.target_kind, cmode=reading_mode())
+
+
+def reading_mode() -> str:
+    """The page's "Read in my words" choice, sent by its script as `?mode=mine`."""
+    return "mine" if request.args.get("mode") == "mine" else "annotated"
+
+
+@bp.get("/comments/bodies")
+@login_required
+def reader_bodies():
+    """Every comment body of one place (`space`, `card` or `document`) for this reader, in `mode`.
+
+    The page's "Read in my words" toggle swaps these in (`data-glossary-fragment="comment-N"`), one
+    request for the whole place rather than one per thread.
+    """
+    from workspace.comments.views import thread_views
+    from workspace.loading import load_document
+    kinds = {"space": load_space, "card": load_card, "document": load_document}
+    given = [(kind, request.args[kind]) for kind in kinds if kind in request.args]
+    if len(given) != 1 or not given[0][1].isdigit():
+        raise ValidationError({"place": "Ask for the comments of one space, card or document by its id."})
+    kind, value = given[0]
+    target = kinds[kind](int(value))
+    space = target if kind == "space" else target.board.space if kind == "card" else target.space
+    threads = thread_views(target)
+    return render_template("comments/_bodies.html", threads=threads, space=space, cmode=reading_mode())
 
 
 def register(app) -> None:
@@ -191,8 +217,8 @@ def register(app) -> None:
         return services.comment_count(target)
 
     @app.template_global("comment_body")
-    def comment_body(comment, glossary=None):
-        return reader_body_html(comment, glossary)  # glossary marks cached per compiled glossary (comments-perf)
+    def comment_body(comment, glossary=None, mode="annotated"):
+        return reader_body_html(comment, glossary, mode)  # marks cached per compiled glossary (comments-perf)
 
     @app.template_global("comment_revision_body")
     def comment_revision_body(revision):

@@ -17,6 +17,7 @@ import { csrfHeaders } from "./csrf.js";
 import { COMMENT_EVENTS } from "./comments.js";
 import { installMentions } from "./mentions.js";
 import { commentBoxHints, textareaHints } from "./jargon-hints.js";
+import { withReadingMode } from "./reading-mode.js";
 
 const setCommentMarks = StateEffect.define();
 let controller = null; // the page's comments panel, once mounted (the keymap reaches it through this)
@@ -384,7 +385,7 @@ export function mountDocumentComments({ root, view, ydoc, ytext, provider, socke
     const t = threads.get(id);
     if (!t) return;
     try {
-      const response = await fetch(threadUrl(id), { credentials: "same-origin", headers: { Accept: "text/html" } });
+      const response = await fetch(withReadingMode(threadUrl(id)), { credentials: "same-origin", headers: { Accept: "text/html" } });
       if (!response.ok) throw new Error(String(response.status));
       const template = document.createElement("template");
       template.innerHTML = await response.text(); // our server's sanitised HTML for this reader

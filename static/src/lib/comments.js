@@ -5,6 +5,7 @@
 // (GET /comments/<id>/thread) and swaps it in, keeping anything typed and the focus.
 import { installMentions } from "./mentions.js";
 import { commentBoxHints, textareaHints } from "./jargon-hints.js";
+import { withReadingMode } from "./reading-mode.js";
 
 export const COMMENT_EVENTS = ["comment_created", "comment_updated", "comment_resolved", "comment_deleted",
   "comment_hidden", "comment_restored"];  // moderation (issue 10): hidden/restored threads are refetched too
@@ -65,7 +66,7 @@ export function installComments(container, socket, { matches, announce = () => {
 
   // Swap one thread for this reader's rendering of it, keeping typed text, open forms and focus.
   async function refreshThread(id) {
-    const response = await fetch(threadUrl(id), { credentials: "same-origin", headers: { Accept: "text/html" } });
+    const response = await fetch(withReadingMode(threadUrl(id)), { credentials: "same-origin", headers: { Accept: "text/html" } });
     if (!response.ok) return false;
     const fresh = parse(await response.text());
     const section = fresh.querySelector(`#thread-${id}`);
