@@ -261,9 +261,17 @@ def register(app) -> None:
                 "slow_mode": services.active_slow_mode(space),
                 "my_mute": services.active_mute(space, current_user) if current_user.is_authenticated else None}
 
+    @app.cli.command("participation-count-words")
+    def participation_count_words():
+        """Count the words written in documents since their last count (cron it; folding the log counts too)."""
+        from workspace.participation.words import count_all_words
+        counted = count_all_words()
+        db.session.commit()
+        print(f"{counted} documents counted")
+
     @app.cli.command("participation-rebuild")
     def participation_rebuild():
-        """Recount every space's participation counters from its comments and cards (run once after migrating)."""
+        """Recount every space's counters from its comments, cards, words written and glossary (once after migrating)."""
         from sqlalchemy import select as _select
         for space in db.session.scalars(_select(Space)):
             rows = _participation.rebuild_counts(space)
