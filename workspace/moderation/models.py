@@ -105,6 +105,7 @@ class SpaceMute(db.Model):
     lifted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     lift_reason: Mapped[str | None] = mapped_column(Text)
 
+    space = relationship("Space")
     user = relationship("User", foreign_keys=[user_id])
     muted_by = relationship("User", foreign_keys=[muted_by_id])
     lifted_by = relationship("User", foreign_keys=[lifted_by_id])
