@@ -505,10 +505,19 @@ def register_subjects() -> None:
         return f"{KINDS[item.content_kind].label} in {item.space.title}"
 
     def item_context(item):
-        if item.review_reason and item.review_status == CONFIRMED:
-            return f": {item.review_reason}"
-        if item.appeal_reason and item.appeal_status == CONFIRMED:
+        """Why, as things stand: the latest decision's reason (a notice always reads the item as it is now)."""
+        if item.status == RESTORED:
+            from workspace.audit.models import AuditEntry
+            entry = db.session.scalar(select(AuditEntry).where(
+                AuditEntry.target_type == "moderationitem", AuditEntry.target_id == item.id,
+                AuditEntry.action.like("moderation.restored%")).order_by(AuditEntry.id.desc()).limit(1))
+            return f": {entry.detail.get('reason')}" if entry is not None and entry.detail.get("reason") else ""
+        if item.status != HIDDEN:
+            return ""
+        if item.appeal_status == CONFIRMED and item.appeal_reason:
             return f": {item.appeal_reason}"
+        if item.review_status == CONFIRMED and item.review_reason:
+            return f": {item.review_reason}"
         return f": {item.hidden_reason}" if item.hidden_reason else ""
 
     def mute_context(mute):

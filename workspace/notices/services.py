@@ -48,7 +48,7 @@ KINDS = {
     "hide_review_requested": ("{actor} hid {subject}, written by a member of your community{context}. "
                               "Please confirm or restore it.", "{n} hides of {subject} wait for your review"),
     "hide_confirmed": ("{actor} confirmed the hide of {subject}{context}", "{n} decisions confirmed the hide of {subject}"),
-    "content_restored": ("{actor} restored {subject}", "{subject} was restored ({n} decisions)"),
+    "content_restored": ("{actor} restored {subject}{context}", "{subject} was restored ({n} decisions){context}"),
     "appeal_received": ("{actor} appealed the hide of {subject}", "{n} appeals against the hide of {subject}"),
     "appeal_upheld": ("{actor} decided the appeal: the hide of {subject} stands{context}",
                       "{n} appeal decisions on {subject}: the hide stands"),
