@@ -331,13 +331,26 @@ def moderator_communities(user, space) -> list:
     if not is_signed_in(user):
         return []
     accepted = [link.community for link in space.convened if link.status == ACCEPTED]
-    stewarded = community_ids_of(user, role=STEWARD)
+    stewarded = community_ids_of(user, role=STEWARD) if user.id not in stewards_removed_as_moderators(space) else set()
     mine = [c for c in accepted if c.id in stewarded]
     member = space_member(user, space)
     if member is not None and member.role == MODERATOR:
         belongs = community_ids_of(user)
         mine += [c for c in accepted if c.id in belongs and c not in mine]
     return mine
+
+
+def stewards_removed_as_moderators(space) -> set[int]:
+    """Stewards a steward took off this space's moderators (stewards moderate by default), once per request."""
+    from flask import g, has_app_context
+    from workspace.moderation.models import DefaultModeratorRemoval
+    query = select(DefaultModeratorRemoval.user_id).where(DefaultModeratorRemoval.space_id == space.id)
+    if not has_app_context():
+        return set(db.session.scalars(query))
+    cache = g.setdefault("stewards_removed_as_moderators", {})
+    if space.id not in cache:
+        cache[space.id] = set(db.session.scalars(query))
+    return cache[space.id]
 
 
 def is_space_moderator(user, space) -> bool:

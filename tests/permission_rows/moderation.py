@@ -33,6 +33,7 @@ TABLE = {
     ("moderation.decide_appeal", "POST"): ("/moderation/{mod_cross}/appeal/decide", SOCIAL_WORK_MODERATOR),
     ("moderation.appeal_hide", "POST"): ("/moderation/{mod_appealable}/appeal", AUTHOR),
     ("moderation.mute_member", "POST"): ("/spaces/{mod_space}/mutes", MODS),
+    ("moderation.lift_mute", "POST"): ("/spaces/{mod_space}/mutes/{mod_mute}/lift", MODS),
     ("moderation.set_slow_mode", "POST"): ("/spaces/{mod_space}/slow-mode", MODS),
     ("moderation.set_moderator", "POST"): ("/spaces/{mod_space}/moderators", {"moderator"}),
     ("moderation.show_log", "GET"): ("/spaces/{mod_space}/moderation-log", LOG_READERS),
@@ -51,6 +52,7 @@ TABLE = {
     ("api.dismiss_moderation_item", "POST"): ("/api/v1/moderation/{mod_open}/dismiss", MODS),
     ("api.redact_moderation_item", "POST"): ("/api/v1/moderation/{mod_open}/redact", MODS),
     ("api.create_mute", "POST"): ("/api/v1/spaces/{mod_space}/mutes", MODS),
+    ("api.lift_mute", "POST"): ("/api/v1/spaces/{mod_space}/mutes/{mod_mute}/lift", MODS),
     ("api.put_slow_mode", "PUT"): ("/api/v1/spaces/{mod_space}/slow-mode", MODS),
     ("api.get_moderation_log", "GET"): ("/api/v1/spaces/{mod_space}/moderation-log", LOG_READERS),
     ("api.get_participation", "GET"): ("/api/v1/spaces/{mod_space}/participation", VIEWERS),
@@ -84,5 +86,12 @@ def build() -> dict:
     cross_item = services.open_item(kind, cross, space=space, actor=priya)
     services.hide_item(cross_item, reason="Stereotypes psychiatrists", actor=priya)
     services.appeal_hide(cross_item, text="It was a quote", actor=maria)
-    return {"mod_space": space.id, "mod_flaggable": flaggable.id, "mod_open": services.item_for(kind, opened, space).id,
+    from workspace.accounts.services import register_user
+    from workspace.communities.services import add_member, find_community
+    from workspace.spaces.services import join_space
+    quiet = register_user(email="muted.rows@psychiatry.test", display_name="Muted Rows", password="convene-demo")
+    add_member(find_community("psychiatry"), quiet, actor=None)
+    join_space(space, actor=quiet, accepts_ground_rules=True)
+    mute = services.mute_member(space, user=quiet, reason="Cooling off", minutes=60, actor=sam)
+    return {"mod_mute": mute.id, "mod_space": space.id, "mod_flaggable": flaggable.id, "mod_open": services.item_for(kind, opened, space).id,
             "mod_hidden": hidden_item.id, "mod_appealable": appealable_item.id, "mod_cross": cross_item.id}

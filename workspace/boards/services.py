@@ -599,6 +599,11 @@ def _lock(board, *objects) -> None:
         db.session.refresh(obj)
 
 
+def card_moderated(card) -> None:
+    """A moderator hid or restored the card: its open pages refresh and show the reason in place (issue 10)."""
+    _record(card.board, "card_updated", {"card": card_payload(card)}, None)
+
+
 def _record(board, name: str, payload: dict, note: BoardActivity | None) -> None:
     """Number the event, keep it in the board's log and publish it once the transaction commits."""
     board.seq += 1

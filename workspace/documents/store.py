@@ -133,12 +133,19 @@ def fold_into_snapshot(document_id: int, state: bytes, upto_seq: int) -> int:
     snapshot = db.session.get(DocumentSnapshot, document_id)
     if snapshot is not None and snapshot.upto_seq >= upto_seq:
         return 0
+    _count_words_before_folding(document_id)
     if snapshot is None:
         db.session.add(DocumentSnapshot(document_id=document_id, upto_seq=upto_seq, state=state, updated_at=utcnow()))
     else:
         snapshot.upto_seq, snapshot.state, snapshot.updated_at = upto_seq, state, utcnow()
     return db.session.execute(delete(DocumentUpdate).where(
         DocumentUpdate.document_id == document_id, DocumentUpdate.seq <= upto_seq)).rowcount
+
+
+def _count_words_before_folding(document_id: int) -> None:
+    """The log is the only record of who typed which words: count them (participation) before it goes."""
+    from workspace.participation.words import count_words
+    count_words(document_id)
 
 
 def compact(document_id: int) -> int:
@@ -154,6 +161,7 @@ def compact(document_id: int) -> int:
     snapshot = db.session.get(DocumentSnapshot, document_id)
     if snapshot is not None and snapshot.upto_seq >= last:
         return 0
+    _count_words_before_folding(document_id)
     state = doc.get_update()
     if snapshot is None:
         db.session.add(DocumentSnapshot(document_id=document_id, upto_seq=last, state=state, updated_at=utcnow()))

@@ -109,6 +109,16 @@ def create_mute(space_id):
     return {"id": mute.id, "user_id": mute.user_id, "reason": mute.reason, "until": mute.until.isoformat()}, 201
 
 
+@bp.post("/spaces/<int:space_id>/mutes/<int:mute_id>/lift")
+@login_required
+def lift_mute(space_id, mute_id):
+    """End a mute early; the person and the log see who did and why."""
+    space = load_space(space_id)
+    _require_moderator(space)
+    mute = services.lift_mute(services.mute_in(space, mute_id), reason=json_body().get("reason"), actor=current_user)
+    return {"id": mute.id, "user_id": mute.user_id, "lifted_at": mute.lifted_at.isoformat(), "reason": mute.lift_reason}
+
+
 @bp.put("/spaces/<int:space_id>/slow-mode")
 @login_required
 def put_slow_mode(space_id):
@@ -182,6 +192,10 @@ describe(paths={
     "/spaces/{space_id}/mutes": {"post": {
         "operationId": "create_mute", "summary": "Mute a member for a period, with a reason",
         "parameters": SPACE, "requestBody": body("NewMute"), "responses": responses("201", {"type": "object"}, 403, 404, 422)}},
+    "/spaces/{space_id}/mutes/{mute_id}/lift": {"post": {
+        "operationId": "lift_mute", "summary": "End a mute early, with a reason the person and the log see",
+        "parameters": SPACE + [id_param("mute_id")], "requestBody": body("ModerationReason"),
+        "responses": responses("200", {"type": "object"}, 403, 404, 422)}},
     "/spaces/{space_id}/slow-mode": {"put": {
         "operationId": "put_slow_mode", "summary": "Slow mode: 5 s to 1 h between a person's comments (0: off)",
         "parameters": SPACE, "requestBody": body("SlowMode"), "responses": responses("200", {"type": "object"}, 403, 404, 422)}},

@@ -94,14 +94,14 @@ def _register_defaults():
         space_of=lambda t, hint: hint if hint is not None and t.community_id in
         {l.community_id for l in hint.convened} else None,
         author_of=lambda t: t.created_by_id,
-        text_of=lambda t: f"**{t.term}**: {t.definition}", url_of=lambda t: f"/glossary/terms/{t.id}"))
+        text_of=lambda t: f"**{t.term}**: {t.definition}", url_of=lambda t: f"/terms/{t.id}"))
     register(ContentKind(
         name="bridge", label="bridge note", model=Bridge,
         space_of=lambda b, hint: hint if hint is not None and set(b.community_ids) <=
         {l.community_id for l in hint.convened} else None,
         author_of=lambda b: b.proposed_by_id,
         text_of=lambda b: f"{b.from_term.term} ({b.relation}) {b.to_term.term}: {b.note}",
-        url_of=lambda b: f"/glossary/terms/{b.from_term_id}"))
+        url_of=lambda b: f"/terms/{b.from_term_id}"))
 
 
 _register_defaults()

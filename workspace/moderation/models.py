@@ -100,9 +100,15 @@ class SpaceMute(db.Model):
     until: Mapped[datetime] = mapped_column(UTCDateTime)
     muted_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # lifted early by a moderator (the row stays: the log and the person see when and why)
+    lifted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    lifted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    lift_reason: Mapped[str | None] = mapped_column(Text)
 
+    space = relationship("Space")
     user = relationship("User", foreign_keys=[user_id])
     muted_by = relationship("User", foreign_keys=[muted_by_id])
+    lifted_by = relationship("User", foreign_keys=[lifted_by_id])
 
 
 class SlowMode(db.Model):
@@ -118,3 +124,14 @@ class SlowMode(db.Model):
     set_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     set_by = relationship("User")
+
+
+class DefaultModeratorRemoval(db.Model):
+    """A steward who does not moderate this space, though stewards do by default (a steward's decision, logged)."""
+
+    __tablename__ = "default_moderator_removals"
+
+    space_id: Mapped[int] = mapped_column(ForeignKey("spaces.id", ondelete="CASCADE"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    removed_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    removed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -72,7 +72,8 @@ def show_queue(space_id):
     space = load_space(space_id)
     require_moderator(space)
     return render_template("moderation/queue.html", space=space, items=services.queue_for(space),
-                           reasons=REASONS, kinds=KINDS)
+                           reasons=REASONS, kinds=KINDS, mutes=services.mutes_in_force(space),
+                           slow_mode=services.active_slow_mode(space))
 
 
 @bp.post("/spaces/<int:space_id>/moderation")
@@ -183,6 +184,18 @@ def mute_member(space_id):
     return redirect(url_for(".show_queue", space_id=space.id), code=303)
 
 
+@bp.post("/spaces/<int:space_id>/mutes/<int:mute_id>/lift")
+@login_required
+def lift_mute(space_id, mute_id):
+    space = load_space(space_id)
+    require_moderator(space)
+    try:
+        services.lift_mute(services.mute_in(space, mute_id), reason=request.form.get("reason"), actor=current_user)
+    except ValidationError as error:
+        return refused(error, back=url_for(".show_queue", space_id=space.id), heading="The mute was not lifted")
+    return redirect(url_for(".show_queue", space_id=space.id), code=303)
+
+
 @bp.post("/spaces/<int:space_id>/slow-mode")
 @login_required
 def set_slow_mode(space_id):
@@ -250,7 +263,8 @@ def _csv_safe(text: str) -> str:
 
 
 def register(app) -> None:
-    """Template helpers for the space page and comment partials."""
+    """Template helpers for the space page and comment partials; what notices about moderation point at."""
+    services.register_subjects()
 
     @app.template_global("moderation_context")
     def moderation_context(space):
@@ -261,9 +275,17 @@ def register(app) -> None:
                 "slow_mode": services.active_slow_mode(space),
                 "my_mute": services.active_mute(space, current_user) if current_user.is_authenticated else None}
 
+    @app.cli.command("participation-count-words")
+    def participation_count_words():
+        """Count the words written in documents since their last count (cron it; folding the log counts too)."""
+        from workspace.participation.words import count_all_words
+        counted = count_all_words()
+        db.session.commit()
+        print(f"{counted} documents counted")
+
     @app.cli.command("participation-rebuild")
     def participation_rebuild():
-        """Recount every space's participation counters from its comments and cards (run once after migrating)."""
+        """Recount every space's counters from its comments, cards, words written and glossary (once after migrating)."""
         from sqlalchemy import select as _select
         for space in db.session.scalars(_select(Space)):
             rows = _participation.rebuild_counts(space)
@@ -291,6 +313,16 @@ def register(app) -> None:
     def round_robin_turn(root, space):
         """The community whose turn it is, or None when the thread is not in round-robin mode."""
         return _participation.round_robin_turn(root, space=space) if _participation.is_round_robin(root) else None
+
+    @app.template_global("hidden_notes_for")
+    def hidden_notes_for(kind_name, objects) -> dict:
+        """{id: note} for the hidden ones among cards, terms or bridges a page shows, in one query."""
+        return services.hidden_notes(kind_name, [o.id for o in objects if o is not None])
+
+    @app.template_global("hidden_note_for")
+    def hidden_note_for(kind_name, obj):
+        """The note shown in place of a hidden card, term or bridge ("Hidden by a moderator from …: why"), or None."""
+        return services.hidden_notes(kind_name, [obj.id]).get(obj.id) if obj is not None else None
 
     @app.template_global("moderation_reasons")
     def moderation_reasons():

@@ -14,12 +14,13 @@ from workspace import policy
 from workspace.audit.services import record
 from workspace.database import utcnow
 from workspace.errors import ValidationError
-from workspace.events import publish
+from workspace.events import publish, room_for
 from workspace.extensions import db
 from workspace.moderation.kinds import KINDS
 from workspace.moderation.models import (CONFIRMED, DISMISSED, HIDDEN, NOTE_MAX, OPEN, PENDING, REASON_MAX, REASONS,
-                                         RESTORED, ModerationFlag, ModerationItem, SlowMode, SpaceMute)
-from workspace.notices.services import notify
+                                         RESTORED, DefaultModeratorRemoval, ModerationFlag, ModerationItem, SlowMode,
+                                         SpaceMute)
+from workspace.notices.services import announce
 from workspace.validation import FieldErrors
 
 log = logging.getLogger("convene.moderation")
@@ -181,14 +182,10 @@ def hide_item(item, *, reason, actor) -> ModerationItem:
         kind.hide(obj, hidden_note(item))
     db.session.flush()
     _log(item, "hidden", actor, reason=reason)
-    if item.author is not None:
-        notify(item.author, text=f"{hidden_note(item)} You may appeal once.", url=f"/moderation/{item.id}")
+    announce("content_hidden", recipients=[item.author], actor=actor, subject=item, space=item.space)
     if cross:
-        for moderator in moderators_of(item.space, item.author_community_id):
-            if moderator.id != actor.id:
-                notify(moderator, text=f"A moderator from {community.name} hid a {kind.label} by "
-                                       f"{item.author.display_name if item.author else 'someone'} of your community: "
-                                       f"{reason}. Please confirm or restore it.", url=f"/moderation/{item.id}")
+        announce("hide_review_requested", recipients=moderators_of(item.space, item.author_community_id),
+                 actor=actor, subject=item, space=item.space)
     _publish_content(item, obj, "comment_hidden")
     _publish_item(item)
     return item
@@ -207,8 +204,7 @@ def restore_item(item, *, reason, actor, why="restored") -> ModerationItem:
         kind.restore(obj)
     db.session.flush()
     _log(item, why, actor, reason=reason)
-    _tell_involved(item, f"The {kind.label} hidden earlier was restored by a moderator from "
-                         f"{_name(acting_community(actor, item.space))}: {reason}", actor)
+    _tell_involved(item, "content_restored", actor)
     _publish_content(item, obj, "comment_restored")
     _publish_item(item)
     return item
@@ -248,8 +244,7 @@ def review_hide(item, *, decision, reason, actor) -> ModerationItem:
         item.review_status = CONFIRMED
         item.updated_at = utcnow()
         _log(item, "confirmed", actor, reason=reason)
-        _tell_involved(item, f"A moderator from {_name(acting_community(actor, item.space))} confirmed the hide: {reason}",
-                       actor)
+        _tell_involved(item, "hide_confirmed", actor)
         _publish_item(item)
         return item
     item.review_status = RESTORED
@@ -283,9 +278,8 @@ def appeal_hide(item, *, text, actor):
     item.updated_at = utcnow()
     db.session.flush()
     _log(item, "appealed", actor, reason=text)
-    for moderator in moderators_of(item.space, item.appeal_community_id):
-        notify(moderator, text=f"{actor.display_name} appealed a hide in “{item.space.title}”: {text}",
-               url=f"/moderation/{item.id}")
+    announce("appeal_received", recipients=moderators_of(item.space, item.appeal_community_id), actor=actor,
+             subject=item, space=item.space)
     _publish_item(item)
     return item
 
@@ -304,8 +298,7 @@ def decide_appeal(item, *, decision, reason, actor):
         item.appeal_status = CONFIRMED
         item.updated_at = utcnow()
         _log(item, "appeal upheld", actor, reason=reason)
-        _tell_involved(item, f"The appeal was decided by a moderator from {_name(acting_community(actor, item.space))}: "
-                             f"the hide stands. {reason}", actor)
+        _tell_involved(item, "appeal_upheld", actor)
         _publish_item(item)
         return item
     item.appeal_status = RESTORED
@@ -336,15 +329,44 @@ def mute_member(space, *, user, reason, minutes, actor) -> SpaceMute:
     db.session.flush()
     record("moderation.muted", actor=actor, target=mute, space_id=space.id, reason=reason,
            community=_name(acting_community(actor, space)), member=user.display_name, until=mute.until.isoformat())
-    notify(user, text=f"You are muted in “{space.title}” until {mute.until:%-d %b %Y %H:%M} UTC: {reason}",
-           url=f"/spaces/{space.id}")
+    announce("muted", recipients=[user], actor=actor, subject=mute, space=space)
     return mute
 
 
 def active_mute(space, user) -> SpaceMute | None:
     return db.session.scalar(select(SpaceMute).where(SpaceMute.space_id == space.id, SpaceMute.user_id == user.id,
-                                                     SpaceMute.until > utcnow())
+                                                     SpaceMute.until > utcnow(), SpaceMute.lifted_at.is_(None))
                              .order_by(SpaceMute.until.desc()).limit(1))
+
+
+def mutes_in_force(space) -> list[SpaceMute]:
+    """The mutes a moderator may lift early, soonest to end first."""
+    return list(db.session.scalars(select(SpaceMute).where(SpaceMute.space_id == space.id, SpaceMute.until > utcnow(),
+                                                           SpaceMute.lifted_at.is_(None)).order_by(SpaceMute.until)))
+
+
+def mute_in(space, mute_id) -> SpaceMute | None:
+    """A mute of this space by id (None for another space's: a moderator there has no power here)."""
+    mute = db.session.get(SpaceMute, mute_id) if isinstance(mute_id, int) else None
+    return mute if mute is not None and mute.space_id == space.id else None
+
+
+def lift_mute(mute, *, reason, actor) -> SpaceMute:
+    """End a mute early, with a reason the muted person and the log see."""
+    errors = FieldErrors()
+    reason = _reason(errors, reason)
+    if mute is None:
+        errors.add("mute_id", "There is no such mute in this space.")
+    elif mute.lifted_at is not None or mute.until <= utcnow():
+        errors.add("mute_id", "This mute has already ended.")
+    errors.raise_if_any()
+    mute.lifted_at, mute.lifted_by_id, mute.lift_reason = utcnow(), actor.id, reason
+    db.session.flush()
+    space = mute.space
+    record("moderation.unmuted", actor=actor, target=mute, space_id=space.id, reason=reason,
+           community=_name(acting_community(actor, space)), member=mute.user.display_name)
+    announce("mute_lifted", recipients=[mute.user], actor=actor, subject=mute, space=space)
+    return mute
 
 
 def set_slow_mode(space, *, seconds, reason, minutes, actor) -> SlowMode | None:
@@ -402,7 +424,7 @@ def check_may_post(space, actor) -> None:
 # --- roles ------------------------------------------------------------------------------------
 
 def moderators_of(space, community_id) -> list:
-    """The people who moderate `space` for one community (its stewards and appointed members)."""
+    """The people who moderate `space` for one community (its stewards, unless removed here, and appointed members)."""
     from workspace.accounts.models import User
     from workspace.communities.models import STEWARD, Membership
     if community_id is None:
@@ -411,24 +433,37 @@ def moderators_of(space, community_id) -> list:
         Membership.community_id == community_id, Membership.role == STEWARD)))
     members = {m.user_id for m in space.members if m.role == "moderator"}
     belongs = set(db.session.scalars(select(Membership.user_id).where(Membership.community_id == community_id)))
-    ids = stewards | (members & belongs)
+    ids = (stewards - policy.stewards_removed_as_moderators(space)) | (members & belongs)
     return list(db.session.scalars(select(User).where(User.id.in_(ids)).order_by(User.id))) if ids else []
 
 
 def set_moderator(space, *, user, moderator: bool, actor):
-    """A steward appoints (or removes) a moderator from their own community."""
+    """A steward appoints (or removes) a moderator from their own community, a steward's default role included."""
     from workspace.communities.models import STEWARD
     from workspace.spaces.models import MODERATOR, PARTICIPANT
     stewarded = policy.community_ids_of(actor, role=STEWARD) & {l.community_id for l in space.convened}
     member = policy.space_member(user, space) if user is not None else None
-    if member is None:
+    steward_here = user is not None and bool(policy.community_ids_of(user, role=STEWARD)
+                                             & {l.community_id for l in space.convened})
+    if member is None and not steward_here:
         raise ValidationError({"user_id": "Choose a member of this space."})
     if not (policy.community_ids_of(user) & stewarded) and not policy.is_admin(actor):
         raise ValidationError({"user_id": "You can only appoint or remove moderators from your own community."})
-    member.role = MODERATOR if moderator else PARTICIPANT
+    if member is not None:
+        member.role = MODERATOR if moderator else PARTICIPANT
+    removal = db.session.get(DefaultModeratorRemoval, (space.id, user.id))
+    if steward_here and not moderator and removal is None:
+        db.session.add(DefaultModeratorRemoval(space_id=space.id, user_id=user.id, removed_by_id=actor.id,
+                                               removed_at=utcnow()))
+    elif moderator and removal is not None:
+        db.session.delete(removal)  # a steward's default role restored
     db.session.flush()
+    from flask import g, has_app_context
+    if has_app_context():
+        g.pop("stewards_removed_as_moderators", None)  # policy's per-request answer is out of date now
+    default = " (a steward's default role)" if steward_here else ""
     record("moderation.appointed" if moderator else "moderation.removed", actor=actor, target=space, space_id=space.id,
-           reason="Moderator appointed" if moderator else "Moderator removed", member=user.display_name,
+           reason=("Moderator appointed" if moderator else "Moderator removed") + default, member=user.display_name,
            community=_name(acting_community(actor, space)))
     return member
 
@@ -456,16 +491,70 @@ def _log(item, action, actor, *, reason):
            community=_name(acting_community(actor, item.space)), kind=kind.name, content_id=item.content_id)
 
 
-def _tell_involved(item, text, actor):
-    """The author, whoever hid it, and the reviewer/appeal moderators hear the outcome and why."""
-    from workspace.accounts.models import User
-    ids = {item.author_id, item.hidden_by_id, item.reviewed_by_id, item.appeal_decided_by_id} - {None, actor.id}
-    for user in db.session.scalars(select(User).where(User.id.in_(ids))):
-        notify(user, text=text, url=f"/moderation/{item.id}")
+def _tell_involved(item, kind, actor):
+    """The author, whoever hid it, and the reviewer/appeal moderators hear the outcome (the item page says why)."""
+    ids = {item.author_id, item.hidden_by_id, item.reviewed_by_id, item.appeal_decided_by_id} - {None}
+    announce(kind, recipients=sorted(ids), actor=actor, subject=item, space=item.space)
+
+
+def register_subjects() -> None:
+    """Let notices point at queue items and mutes, named by what and where, with the current reason beside them."""
+    from workspace.notices.subjects import register_subject
+
+    def item_title(item):
+        return f"{KINDS[item.content_kind].label} in {item.space.title}"
+
+    def item_context(item):
+        """Why, as things stand: the latest decision's reason (a notice always reads the item as it is now)."""
+        if item.status == RESTORED:
+            from workspace.audit.models import AuditEntry
+            entry = db.session.scalar(select(AuditEntry).where(
+                AuditEntry.target_type == "moderationitem", AuditEntry.target_id == item.id,
+                AuditEntry.action.like("moderation.restored%")).order_by(AuditEntry.id.desc()).limit(1))
+            return f": {entry.detail.get('reason')}" if entry is not None and entry.detail.get("reason") else ""
+        if item.status != HIDDEN:
+            return ""
+        if item.appeal_status == CONFIRMED and item.appeal_reason:
+            return f": {item.appeal_reason}"
+        if item.review_status == CONFIRMED and item.review_reason:
+            return f": {item.review_reason}"
+        return f": {item.hidden_reason}" if item.hidden_reason else ""
+
+    def mute_context(mute):
+        if mute.lifted_at is not None:
+            return f" (lifted early: {mute.lift_reason})"
+        return f" until {mute.until:%-d %b %Y %H:%M} UTC: {mute.reason}"
+
+    register_subject("moderation_item", ModerationItem, title=item_title, url=lambda i: f"/moderation/{i.id}",
+                     space=lambda i: i.space, context=item_context)
+    register_subject("space_mute", SpaceMute, title=lambda m: m.space.title, url=lambda m: f"/spaces/{m.space_id}",
+                     space=lambda m: m.space, context=mute_context)
+
+
+def hidden_notes(kind_name, ids) -> dict[int, str]:
+    """What readers see in place of hidden content of one kind: {content id: "Hidden by a moderator from …: why"}."""
+    ids = list(ids)
+    if not ids:
+        return {}
+    items = db.session.scalars(select(ModerationItem).where(ModerationItem.content_kind == kind_name,
+                                                            ModerationItem.content_id.in_(ids),
+                                                            ModerationItem.status == HIDDEN))
+    return {item.content_id: hidden_note(item) for item in items}
 
 
 def _publish_content(item, obj, event):
-    if item.content_kind != "comment" or obj is None:
+    if obj is None:
+        return
+    if item.content_kind == "card":
+        from workspace.boards.services import card_moderated
+        card_moderated(obj)
+        return
+    if item.content_kind in ("term", "bridge"):
+        ends = [obj.community_id] if item.content_kind == "term" else sorted(obj.community_ids)
+        publish("glossary_changed", {"space_id": item.space_id, "community_ids": ends, "change": "moderated"},
+                room=room_for(item.space))
+        return
+    if item.content_kind != "comment":
         return
     from workspace.comments.schemas import comment_payload
     from workspace.comments.services import rooms_for

@@ -42,6 +42,18 @@ KINDS = {
                       "{n} of your requests to join {subject} were accepted"),
     "join_declined": ("{actor} declined your request to join {subject}",
                       "{n} of your requests to join {subject} were declined"),
+    # moderation (issue 10): the subject is the queue item (“comment in Referral guidelines”) or the mute
+    "content_hidden": ("{actor} hid your {subject}{context}. You may appeal once.",
+                       "Your {subject} was hidden {n} times{context}"),
+    "hide_review_requested": ("{actor} hid {subject}, written by a member of your community{context}. "
+                              "Please confirm or restore it.", "{n} hides of {subject} wait for your review"),
+    "hide_confirmed": ("{actor} confirmed the hide of {subject}{context}", "{n} decisions confirmed the hide of {subject}"),
+    "content_restored": ("{actor} restored {subject}{context}", "{subject} was restored ({n} decisions){context}"),
+    "appeal_received": ("{actor} appealed the hide of {subject}", "{n} appeals against the hide of {subject}"),
+    "appeal_upheld": ("{actor} decided the appeal: the hide of {subject} stands{context}",
+                      "{n} appeal decisions on {subject}: the hide stands"),
+    "muted": ("{actor} muted you in {subject}{context}", "You were muted {n} times in {subject}{context}"),
+    "mute_lifted": ("{actor} ended your mute in {subject}{context}", "{n} of your mutes in {subject} were ended early"),
 }
 MESSAGE = "message"  # a plain notify(user, text=…) notice: its text is the whole message
 # What "normal" leaves out; "watching" gets everything, "muted" nothing.

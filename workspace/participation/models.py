@@ -50,3 +50,29 @@ class RoundRobin(db.Model):
     thread_id: Mapped[int] = mapped_column(ForeignKey("comments.id", ondelete="CASCADE"), primary_key=True)
     set_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     set_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class WordsWritten(db.Model):
+    """Words one person added to one document on one day.
+
+    Kept as rows of their own because the update log they are counted from is folded into a snapshot
+    (documents/store.py): these are the raw rows a recount or a rebuild reads for the "words" kind.
+    """
+
+    __tablename__ = "words_written"
+    __table_args__ = (UniqueConstraint("document_id", "user_id", "day"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    day: Mapped[date] = mapped_column(Date)
+    words: Mapped[int] = mapped_column(default=0)
+
+
+class WordsCountedThrough(db.Model):
+    """How far a document's update log has been counted for words; later updates wait for the next count."""
+
+    __tablename__ = "words_counted_through"
+
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True)
+    seq: Mapped[int] = mapped_column(default=0)

@@ -1,8 +1,13 @@
 """Participation balance: counters kept in the same transaction as each contribution, read per window.
 
-A `before_flush` listener sees every new comment and card and adds to that member's daily counter, so
+A `before_flush` listener sees every new comment, card, glossary term and bridge and adds to that member's
+daily counter; words written in documents are counted in batches off the editing path (`words.py`). So
 reading the figures is a handful of grouped sums over small rows, never a recount of the contributions.
 `recount` computes the same figures from the raw rows (for tests and the benchmark's baseline).
+
+A glossary belongs to a community, not a space: a term counts in each active space that convenes its
+community and has its author as a member; a bridge (a translation, with its note) in each such space
+that convenes both of its communities.
 """
 from collections import defaultdict
 from datetime import date, datetime, timedelta, timezone
@@ -11,7 +16,8 @@ from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session
 
 from workspace.extensions import db
-from workspace.participation.models import CARD_ACTIONS, COMMENTS, KINDS, ParticipantTotal, ParticipationCount
+from workspace.participation.models import (CARD_ACTIONS, COMMENTS, GLOSSARY, KINDS, WORDS, ParticipantTotal,
+                                           ParticipationCount, WordsWritten)
 
 WINDOWS = {"7d": 7, "30d": 30, "all": None}
 FAIR_MARGIN = 0.15  # a community is "over its fair share" when its share exceeds its members' share by this
@@ -66,10 +72,32 @@ def add(session, *, space_id, user_id, kind, amount=1, day=None, pending=None) -
         person.amount = (person.amount or 0) + amount
 
 
+def glossary_spaces(session, *, user_id, community_ids, pending=None) -> list[int]:
+    """The spaces a glossary contribution counts in: they convene all `community_ids` and have `user_id` as a member."""
+    from workspace.spaces.models import ACCEPTED, ACTIVE, Space, SpaceCommunity, SpaceMember
+    key = ("glossary", user_id, tuple(sorted(set(community_ids))))
+    if pending is not None and key in pending:
+        return pending[key]
+    wanted = set(community_ids)
+    rows = session.execute(select(SpaceCommunity.space_id, SpaceCommunity.community_id).join(
+        SpaceMember, SpaceMember.space_id == SpaceCommunity.space_id).join(
+        Space, Space.id == SpaceCommunity.space_id).where(
+        SpaceMember.user_id == user_id, SpaceCommunity.status == ACCEPTED, Space.status == ACTIVE,
+        SpaceCommunity.community_id.in_(wanted)))
+    found = defaultdict(set)
+    for space_id, community_id in rows:
+        found[space_id].add(community_id)
+    spaces = sorted(space_id for space_id, have in found.items() if have == wanted)
+    if pending is not None:
+        pending[key] = spaces
+    return spaces
+
+
 @event.listens_for(Session, "before_flush")
 def _count_new_contributions(session, flush_context, instances) -> None:
     from workspace.boards.models import Board, Card
     from workspace.comments.models import Comment
+    from workspace.glossary.models import Bridge, Term
     pending = {}
     for obj in list(session.new):
         if isinstance(obj, Comment) and obj.space_id and obj.author_id:
@@ -81,6 +109,22 @@ def _count_new_contributions(session, flush_context, instances) -> None:
             if board is not None:
                 add(session, space_id=board.space_id, user_id=obj.created_by_id, kind=CARD_ACTIONS,
                     day=_day(obj.created_at), pending=pending)
+        elif isinstance(obj, (Term, Bridge)):
+            _count_glossary(session, obj, pending)
+
+
+def _count_glossary(session, obj, pending) -> None:
+    from workspace.glossary.models import Term
+    with session.no_autoflush:
+        if isinstance(obj, Term):
+            user_id, communities = obj.created_by_id, [obj.community_id]
+        else:
+            ends = [obj.from_term or session.get(Term, obj.from_term_id), obj.to_term or session.get(Term, obj.to_term_id)]
+            user_id, communities = obj.proposed_by_id, [t.community_id for t in ends if t is not None]
+        if user_id is None or None in communities or not communities:
+            return
+        for space_id in glossary_spaces(session, user_id=user_id, community_ids=communities, pending=pending):
+            add(session, space_id=space_id, user_id=user_id, kind=GLOSSARY, day=_day(obj.created_at), pending=pending)
 
 
 # --- reading --------------------------------------------------------------------------------
@@ -142,26 +186,46 @@ def figures(space, *, today: date | None = None) -> dict:
     return _shape(space, totals, members, heard)
 
 
-def recount(space, *, today: date | None = None) -> dict:
-    """The same figures recounted from the raw rows (comments, cards): the slow, obviously right way."""
+def raw_contributions(space) -> list[tuple[int, str, date, int]]:
+    """Every contribution in a space from its own rows: (user id, kind, day, amount)."""
     from workspace.boards.models import Board, Card
     from workspace.comments.models import Comment
+    from workspace.documents.models import Document
+    from workspace.glossary.models import Bridge, Term
+    from workspace.spaces.models import ACCEPTED
+    raw = [(a, COMMENTS, _day(t), 1) for a, t in db.session.execute(
+        select(Comment.author_id, Comment.created_at).where(Comment.space_id == space.id))]
+    raw += [(a, CARD_ACTIONS, _day(t), 1) for a, t in db.session.execute(
+        select(Card.created_by_id, Card.created_at).join(Board).where(Board.space_id == space.id))]
+    raw += [(u, WORDS, d, n) for u, d, n in db.session.execute(
+        select(WordsWritten.user_id, WordsWritten.day, WordsWritten.words).join(
+            Document, Document.id == WordsWritten.document_id).where(Document.space_id == space.id))]
+    if space.status == "active":
+        convened = {link.community_id for link in space.convened if link.status == ACCEPTED}
+        members = {m.user_id for m in space.members}
+        raw += [(u, GLOSSARY, _day(t), 1) for u, t in db.session.execute(
+            select(Term.created_by_id, Term.created_at).where(Term.community_id.in_(convened),
+                                                              Term.created_by_id.in_(members)))]
+        for bridge in db.session.scalars(select(Bridge).where(Bridge.proposed_by_id.in_(members))):
+            if set(bridge.community_ids) <= convened:
+                raw.append((bridge.proposed_by_id, GLOSSARY, _day(bridge.created_at), 1))
+    return raw
+
+
+def recount(space, *, today: date | None = None) -> dict:
+    """The same figures recounted from the raw rows (comments, cards, words, glossary): the slow, obviously right way."""
     today = today or _day(None)
     members = _members(space)
-    raw = [(a, COMMENTS, t) for a, t in db.session.execute(
-        select(Comment.author_id, Comment.created_at).where(Comment.space_id == space.id))]
-    raw += [(a, CARD_ACTIONS, t) for a, t in db.session.execute(
-        select(Card.created_by_id, Card.created_at).join(Board).where(Board.space_id == space.id))]
+    raw = raw_contributions(space)
     of = {}
     totals = {name: defaultdict(lambda: defaultdict(int)) for name in WINDOWS}
-    for user_id, kind, moment in raw:
+    for user_id, kind, day, amount in raw:
         if user_id not in of:
             of[user_id] = community_of(db.session, user_id, space.id)
-        day = _day(moment)
         for name, days in WINDOWS.items():
             if days is None or day > today - timedelta(days=days):
-                totals[name][of[user_id]][kind] += 1
-    heard = {user_id for user_id, _, _ in raw}
+                totals[name][of[user_id]][kind] += amount
+    heard = {user_id for user_id, _, _, amount in raw if amount > 0}
     return _shape(space, {k: {c: dict(v) for c, v in per.items()} for k, per in totals.items()}, members, heard)
 
 
@@ -248,20 +312,14 @@ def set_round_robin(root, *, on: bool, actor) -> bool:
 def rebuild_counts(space) -> int:
     """Recount a space's counters from its raw rows (contributions made before counting existed); returns rows."""
     from sqlalchemy import delete
-    from workspace.boards.models import Board, Card
-    from workspace.comments.models import Comment
     db.session.execute(delete(ParticipationCount).where(ParticipationCount.space_id == space.id))
     db.session.execute(delete(ParticipantTotal).where(ParticipantTotal.space_id == space.id))
-    raw = [(u, COMMENTS, t) for u, t in db.session.execute(
-        select(Comment.author_id, Comment.created_at).where(Comment.space_id == space.id))]
-    raw += [(u, CARD_ACTIONS, t) for u, t in db.session.execute(
-        select(Card.created_by_id, Card.created_at).join(Board).where(Board.space_id == space.id))]
     of, per_day, per_person = {}, defaultdict(int), defaultdict(int)
-    for user_id, kind, moment in raw:
+    for user_id, kind, day, amount in raw_contributions(space):
         if user_id not in of:
             of[user_id] = community_of(db.session, user_id, space.id)
-        per_day[(of[user_id], _day(moment), kind)] += 1
-        per_person[user_id] += 1
+        per_day[(of[user_id], day, kind)] += amount
+        per_person[user_id] += amount
     rows = [{"space_id": space.id, "community_id": c, "day": d, "kind": k, "amount": n} for (c, d, k), n in per_day.items()]
     if rows:
         db.session.execute(ParticipationCount.__table__.insert(), rows)
