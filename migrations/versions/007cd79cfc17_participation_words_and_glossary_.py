@@ -1,7 +1,7 @@
 """participation words and glossary; lifting mutes; removing a steward's default moderation (issue 10)
 
 Revision ID: 007cd79cfc17
-Revises: 92f688fb9e0b
+Revises: 3c5e1a7d9b20
 Create Date: 2026-12-01 00:12:22.542505
 
 """
@@ -12,7 +12,7 @@ import workspace.database
 
 # revision identifiers, used by Alembic.
 revision = '007cd79cfc17'
-down_revision = '92f688fb9e0b'
+down_revision = '3c5e1a7d9b20'
 branch_labels = None
 depends_on = None
 
