@@ -8,6 +8,7 @@ word starts it typed (a non-space right after a space or at the start) go to the
 client (DocumentAuthor, falling back to the update's sender), on the day it was stored.
 """
 import re
+import time
 from collections import defaultdict
 
 from sqlalchemy import select
@@ -95,7 +96,11 @@ def count_words(document_id: int) -> int:
     subscription = text.observe(lambda event: deltas.append(event.delta))
     added = defaultdict(int)
     try:
-        for row in tail:
+        for index, row in enumerate(tail):
+            if index % 50 == 49:
+                # Counting runs in the document writer (before a fold): let the relay and the sockets'
+                # writers run between slices (a gevent yield, or a GIL switch with threads).
+                time.sleep(0)
             doc.apply_update(row.data)
             if not deltas:
                 continue
