@@ -146,7 +146,7 @@ def main() -> None:
     report = {"benchmark": "live", "cpus": os.cpu_count(), "loadavg_start": loadavg(),
               "database": "postgresql" if os.environ.get("TEST_DATABASE_URL") else "sqlite",
               "message_queue": bool(os.environ.get("SOCKETIO_MESSAGE_QUEUE")), "worker": args.worker, "processes": args.processes, "runs": []}
-    server, servers = None, []
+    server, processes = None, []
     with tempfile.TemporaryDirectory(prefix="convene-live-") as tmp:
         try:
             if "convene" in servers:
@@ -156,8 +156,8 @@ def main() -> None:
                                           threads=args.threads, app_module=args.app,
                                           extra_env={"CONVENE_WORKER_CLASS": args.worker})
                 from tests.realtime.restartable import another_process
-                servers = [server] + [another_process(server, Path(tmp) / f"server{n}.log")
-                                      for n in range(2, args.processes + 1)]
+                processes = [server] + [another_process(server, Path(tmp) / f"server{n}.log")
+                                        for n in range(2, args.processes + 1)]
             for size in sizes:
                 for kind in servers:
                     load = loadavg()
@@ -165,7 +165,7 @@ def main() -> None:
                     if kind == "relay":
                         result = relay_run(size, args.seconds, common)
                     else:
-                        result = convene_run(servers, size, args.seconds, common)
+                        result = convene_run(processes, size, args.seconds, common)
                     result.update(server=kind, size=f"{size[0]}+{size[1]}", loadavg_before=load,
                                   loadavg_after=loadavg())
                     log(f"  p50 {result['latency_ms']['p50']} ms, p99 {result['latency_ms']['p99']} ms, "
@@ -175,7 +175,7 @@ def main() -> None:
                     report["runs"].append(result)
                     time.sleep(2)
         finally:
-            for extra in servers[1:]:
+            for extra in processes[1:]:
                 extra.stop()
             if server is not None:
                 from tests.realtime.restartable import drop

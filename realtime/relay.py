@@ -4,7 +4,9 @@ Each update a client sends is stored (group commit), acknowledged to its sender,
 writer in seq order. A relay thread wakes at most once per tick (DOCUMENT_RELAY_TICK_SECONDS, 25 ms),
 merges each room's new updates with pycrdt's `merge_updates` and emits ONE `document_message` per room
 to this process's clients, so a recipient gets at most ~40 messages a second however many people type;
-cursor (awareness) changes are merged per tick the same way.
+cursor (awareness) changes are merged the same way, every other tick (DOCUMENT_RELAY_CURSOR_TICK_SECONDS,
+50 ms): a cursor a few milliseconds later is not noticed, and every message costs each recipient's
+connection a header and an attachment frame.
 
 Gap-free per process, from the durable log: a relayed message carries `{"seq": S, "prev": P}` and holds
 every update with P < seq <= S. When this process's own updates do not cover (P, S] contiguously
@@ -42,6 +44,8 @@ class DocumentRelay:
         self.tick = float(app.config.get("DOCUMENT_RELAY_TICK_SECONDS", 0.025))
         if app.config.get("DOCUMENT_WRITER") == "inline":
             self.tick = 0.0  # the in-process test client: no threads, relay within the handler
+        self.cursor_tick = float(app.config.get("DOCUMENT_RELAY_CURSOR_TICK_SECONDS", 0.05)) if self.tick else 0.0
+        self._last_cursors = 0.0
         self.poll_seconds = float(app.config.get("DOCUMENT_RELAY_POLL_SECONDS", 1.0))
         self.max_queued = int(app.config.get("DOCUMENT_RELAY_MAX_QUEUED", 400))
         self.with_queue = bool(app.config.get("SOCKETIO_MESSAGE_QUEUE"))
@@ -130,10 +134,17 @@ class DocumentRelay:
 
     def flush(self) -> None:
         from workspace.documents.live import live_documents
+        cursors_due = time.monotonic() - self._last_cursors >= self.cursor_tick - 0.002
         with self._lock:
             updates, self._updates = self._updates, {}
-            awareness, self._awareness = self._awareness, {}
             elsewhere, self._stored_elsewhere = self._stored_elsewhere, {}
+            awareness = {}
+            if cursors_due:
+                awareness, self._awareness = self._awareness, {}
+        if awareness:
+            self._last_cursors = time.monotonic()
+        elif self._awareness:
+            self._wake.set()  # cursors wait for the next tick: come back for them
         poll = self.tick > 0 and time.monotonic() - self._last_poll >= self.poll_seconds
         rooms = live_documents().rooms
         document_ids = set(updates) | set(elsewhere)

@@ -27,8 +27,7 @@ def register_announcer(kind: str, announce: Callable[[str], None]) -> None:
 def record_connection(sid: str, user: User, *, login_session_id=None, api_token_id=None) -> None:
     db.session.merge(SocketConnection(sid=sid, user_id=user.id, login_session_id=login_session_id,
                                       api_token_id=api_token_id))
-    db.session.merge(ServerProcess(id=process_id(), heartbeat_at=utcnow()))
-    db.session.flush()
+    beat()
     db.session.merge(ProcessSocket(sid=sid, process_id=process_id()))
     db.session.flush()
 
@@ -47,9 +46,17 @@ def process_id() -> str:
 
 
 def beat() -> None:
-    """Say this process is alive (the caller commits)."""
-    db.session.merge(ServerProcess(id=process_id(), heartbeat_at=utcnow()))
-    db.session.flush()
+    """Say this process is alive (the caller commits).
+
+    One upsert, not a read then a write: many sockets of one process connect at once (greenlets
+    interleave on PostgreSQL), and two of them must not both insert the process's row.
+    """
+    from sqlalchemy.dialects import postgresql, sqlite
+    table = ServerProcess.__table__
+    now = utcnow()
+    insert = postgresql.insert if db.session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    db.session.execute(insert(table).values(id=process_id(), started_at=now, heartbeat_at=now)
+                       .on_conflict_do_update(index_elements=[table.c.id], set_={"heartbeat_at": now}))
 
 
 def expire_dead_processes(*, dead_after: float) -> list[str]:
