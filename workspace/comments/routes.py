@@ -182,7 +182,8 @@ def show_thread(comment_id):
     fragment = is_fetched_by_script()
     response = make_response(render_template(
         "comments/_thread_fragment.html" if fragment else "comments/thread.html", root=root, space=root.space,
-        place=root.target_kind, cmode=reading_mode(), back=services.comment_url(root)))
+        place=root.target_kind, cmode=reading_mode(), back=services.comment_url(root),
+        **({"place_path": services.comment_url(root).partition("#")[0]} if fragment else {})))  # flags come back there
     response.vary.add("X-Requested-With")  # the same address answers a fragment or a page
     return response
 
