@@ -64,6 +64,18 @@ def test_a_comment_follows_its_words_as_the_text_changes(document, lee, sam):
     assert not passage.removed
 
 
+def test_a_passage_read_again_after_an_edit_is_where_its_words_are_now(document, lee, sam):
+    """Passages are reused while the document is unchanged (h9perf), never after an edit or a deletion."""
+    c = comment(document, lee, "within the hour")
+    before = passage_of(document, c.id)
+    assert passage_of(document, c.id) == before and before.text == "within the hour"
+    services._store_edit(document, "Inserted first. " + TEXT, actor=sam)
+    moved = passage_of(document, c.id)
+    assert moved.start == before.start + len("Inserted first. ") and moved.text == "within the hour"
+    services._store_edit(document, "Inserted first. " + TEXT.replace(" within the hour", ""), actor=sam)
+    assert passage_of(document, c.id).removed
+
+
 def test_when_its_words_are_deleted_the_comment_stays_marked_removed_with_its_quote(document, lee, sam):
     c = comment(document, lee, "A case is opened")
     services._store_edit(document, TEXT.replace("A case is opened by the duty officer.", "Nothing else."), actor=sam)
