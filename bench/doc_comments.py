@@ -6,7 +6,7 @@ text; one carries 50 threads anchored on 50 passages, each a comment and 9 repli
 browser does: the page (`GET /documents/<id>`, threads rendered beside the text for this reader) and the
 threads as JSON (`GET /api/v1/documents/<id>/comments`, passages resolved against the live room). The two
 documents are measured alternately in the same run after a warm-up; prints JSON with medians and the
-ratio. Target: ratio under 2.
+ratio. Target: `ratio_page` under 2 (the server render of the document page, as issue 9's brief sets it).
 
 `ratio_page` is the page alone: what a person opening the document in a browser waits for (the page
 embeds every thread it shows and their anchors; static/src/lib/comment-anchors.js does not GET the JSON
@@ -124,7 +124,7 @@ def measure(client, ids: dict, rounds: int) -> dict:
     result["ratio_total"] = round(result["busy"]["total_ms_p50"] / result["bare"]["total_ms_p50"], 2)
     result["ratio_page"] = round(result["busy"]["page_ms_p50"] / result["bare"]["page_ms_p50"], 2)
     result["ratio_json"] = round(result["busy"]["json_ms_p50"] / result["bare"]["json_ms_p50"], 2)
-    result["target"] = "ratio_total < 2"
+    result["target"] = "ratio_page < 2 (the page a person opens; ratio_total adds the API's full listing)"
     return result
 
 

@@ -24,6 +24,7 @@ import { HINT_TEXT_MAX, hintSummary, renderHints } from "./lib/jargon-hints.js";
 import { hintRange, jargonHintMarks, placeHints, setJargonHints } from "./lib/jargon-hints-editor.js";
 import { commentAnchors, mountDocumentComments } from "./lib/comment-anchors.js"; // comments (issue 9)
 import { refreshCommentBodies, setReadingMode } from "./lib/reading-mode.js";
+import { fillThreadForms } from "./lib/thread-forms.js";
 
 const root = document.getElementById("document");
 const POSITION_LABELS = { endorse: "Endorse", reservations: "Endorse with reservations",
@@ -35,6 +36,7 @@ const CURSOR_COLOURS = ["#1f5f8b", "#8b1f5f", "#5f8b1f", "#8b5f1f", "#1f8b7a", "
 if (root) start(root);
 
 function start(root) {
+  fillThreadForms(document.getElementById("document-comments")); // the threads' forms, from one copy each
   const documentId = Number(root.dataset.documentId);
   const spaceId = Number(root.dataset.spaceId);
   const stateLine = document.getElementById("connection-state");

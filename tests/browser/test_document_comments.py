@@ -181,3 +181,52 @@ def test_a_document_nobody_can_edit_can_still_be_discussed(browsing, live_server
     priya.keyboard.press("Control+Alt+m")
     expect(priya.locator("#doc-comment-new q")).to_have_text("notes.")
     assert_no_console_errors(browsing)
+
+
+def test_threads_on_an_opened_document_get_the_same_forms_the_server_writes_and_they_work(browsing, live_server):
+    """The page writes each thread form once and its script copies it into every thread (h9perf): a person sees
+    and uses exactly the forms the server writes for one thread (GET /comments/<id>/thread, as a live refresh)."""
+    priya = browsing.sign_in(PRIYA)
+    sam = browsing.sign_in(SAM)
+    document_id = create_document(priya, live_server.space_id(CRISIS), unique("Forms copied"), text=TEXT)
+    open_document(priya, document_id)
+    select_words(priya, "within the hour")
+    priya.get_by_role("button", name="Comment on the selected words").click()
+    priya.get_by_label("Your comment").fill("Sixty *minutes*?")
+    priya.locator("#doc-comment-new").get_by_role("button", name="Post the comment").click()
+    expect(priya.locator("[data-doc-thread] .comment__body")).to_contain_text("Sixty minutes?")
+
+    for page in (sam, priya):  # opened afresh: the threads come with the page, their forms from the templates
+        open_document(page, document_id)
+        thread = page.locator("[data-doc-thread]")
+        expect(thread.get_by_label("Reply to Priya Raman")).to_be_visible()
+        assert page.locator("[data-form-slot], [data-forms-fallback]").count() == 0
+        thread_id = int(thread.get_attribute("data-doc-thread"))
+        shown, written = page.evaluate("""async (id) => {
+            const forms = (root) => [...root.querySelectorAll(".comment__actions > *, .thread__actions > *")]
+              .map((el) => el.outerHTML.replace(/name="csrf_token" value="[^"]*"/g, "").replace(/\\s+/g, " ").replace(/> </g, "><"));
+            const response = await fetch(`/comments/${id}/thread`, { headers: { "X-Requested-With": "fetch" } });
+            const template = document.createElement("template");
+            template.innerHTML = await response.text();
+            return [forms(document.getElementById(`thread-${id}`)), forms(template.content.getElementById(`thread-${id}`))];
+        }""", thread_id)
+        assert shown == written and shown, (shown, written)
+    expect(sam.locator("[data-doc-thread]").get_by_text("Make a card", exact=False)).to_have_count(1)
+    expect(sam.locator(f"#flag-comment-{thread_id} summary")).to_contain_text("Flag")
+
+    # Priya edits her comment through the copied form: it starts with what she wrote.
+    priya.locator(f"#edit-details-{thread_id} summary").click()
+    edit = priya.locator(f"#edit-{thread_id}")
+    expect(edit).to_have_value("Sixty *minutes*?")
+    edit.fill("Sixty *minutes*, from the call?")
+    priya.locator(f"#edit-details-{thread_id}").get_by_role("button", name="Save the comment").click()
+    for page in (priya, sam):
+        expect(page.locator(f"#comment-{thread_id} .comment__body")).to_contain_text("Sixty minutes, from the call?")
+
+    # Sam replies through the copied reply form; both see the reply.
+    sam_thread = sam.locator("[data-doc-thread]")
+    sam_thread.get_by_label("Reply to Priya Raman").fill("Yes, from the call.")
+    sam_thread.get_by_role("button", name="Reply", exact=True).click()
+    for page in (sam, priya):
+        expect(page.locator("[data-doc-thread] .thread__replies")).to_contain_text("Yes, from the call.")
+    assert_no_console_errors(browsing)

@@ -84,3 +84,33 @@ def test_glossary_marks_are_the_readers_own_and_fill_their_popovers(crisis):
         if name == "sam":
             assert 'class="term"' in expected and mine.used  # Social Work reads "patient" as someone else's term
     assert reading.context_for(crisis, person("sam")).compiled is not reading.context_for(crisis, person("priya")).compiled
+
+
+def test_a_cached_body_never_outlives_hiding_restoring_or_redaction(crisis):
+    """The per-comment cache (h9perf) keys on the comment's state, and forgets the original words on redaction."""
+    from workspace.comments import rendering
+    from workspace.moderation import services as moderation
+    from workspace.moderation.kinds import KINDS
+    COMMENT = KINDS["comment"]
+    secret = "number 7731-Q"
+    comment = services.create_comment(space=crisis, actor=person("lee"), body=f"See {secret} for the history")
+    db.session.flush()
+    reader = person("priya")
+
+    def shown():
+        view = next(t for t in views.thread_views(crisis) if t.id == comment.id)
+        return str(reader_body_html(view, reading.context_for(crisis, reader)))
+
+    assert secret in shown() and shown() == shown()
+    item = moderation.open_item(COMMENT, comment, space=crisis, actor=person("sam"))
+    moderation.hide_item(item, reason="Hidden while we look", actor=person("sam"))
+    db.session.flush()
+    assert shown() == ""  # hidden: the partial shows the moderator's reason instead
+    moderation.restore_item(item, reason="Looked again", actor=person("sam"))
+    db.session.flush()
+    assert secret in shown()
+    moderation.redact_item(item, passage=secret, reason="Identifying client number", actor=person("sam"))
+    db.session.flush()
+    assert secret not in shown() and "[redacted by a moderator]" in shown()
+    cached = repr((rendering._bodies, rendering._annotated, rendering._linked.cache_info().currsize))
+    assert secret not in repr(rendering._bodies) and secret not in repr(rendering._annotated), cached

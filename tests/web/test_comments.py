@@ -13,6 +13,8 @@ from workspace.comments.models import Comment
 from workspace.extensions import db
 from workspace.spaces.models import Space
 
+FETCHED = {"X-Requested-With": "fetch", "Accept": "text/html"}  # how static/src/lib/comments.js asks for a thread
+
 JSON = {"Accept": "application/json"}
 
 
@@ -124,9 +126,29 @@ def test_thread_fragment_is_for_this_reader_only(app, sign_in_as, ids):
     sam = sign_in_as("sam@socialwork.test")
     post(sam, f"/spaces/{ids['crisis']}/comments", {"body": "Fragment"}, page=f"/spaces/{ids['crisis']}")
     root = comments_in(app, ids["crisis"])[-1].id
-    html = sam.get(f"/comments/{root}/thread").get_data(as_text=True)
+    fetched = sam.get(f"/comments/{root}/thread", headers=FETCHED)
+    html = fetched.get_data(as_text=True)
     assert f'id="thread-{root}"' in html and "Fragment" in html and "data-comment-entries" in html
+    assert "<html" not in html and "X-Requested-With" in fetched.headers["Vary"]
     assert sign_in_as("outsider@convene.test").get(f"/comments/{root}/thread").status_code == 404
+    assert sign_in_as("outsider@convene.test").get(f"/comments/{root}/thread", headers=FETCHED).status_code == 404
+
+
+def test_a_thread_followed_as_a_link_is_a_page_with_every_form(app, sign_in_as, ids):
+    """Without JavaScript a document's threads link here (their forms are copied in by script): all must work."""
+    sam = sign_in_as("sam@socialwork.test")
+    post(sam, f"/spaces/{ids['crisis']}/comments", {"body": "On its own page"}, page=f"/spaces/{ids['crisis']}")
+    root = comments_in(app, ids["crisis"])[-1].id
+    lee = sign_in_as("lee@policing.test")
+    html = lee.get(f"/comments/{root}/thread").get_data(as_text=True)
+    assert "<html" in html and "<h1>Thread started by Sam" in html and "On its own page" in html
+    assert f'href="/spaces/{ids["crisis"]}#comment-{root}"' in html  # back to it in its place
+    for action in (f"/comments/{root}/replies", f"/comments/{root}/resolve", f"/comments/{root}/card",
+                   "/moderation/flags"):
+        assert f'action="{action}"' in html, action
+    assert 'for="reply-%d">Reply to Sam' % root in html and "__ID__" not in html and "data-form-slot" not in html
+    response = post(lee, f"/comments/{root}/replies", {"body": "Replied without script"}, page=f"/comments/{root}/thread")
+    assert response.status_code == 303 and "Replied without script" in lee.get(f"/comments/{root}/thread").get_data(as_text=True)
 
 
 def test_demo_has_threads_in_each_space_on_two_cards_and_a_reply_from_each_community(app, ids):

@@ -64,6 +64,18 @@ def test_a_comment_follows_its_words_as_the_text_changes(document, lee, sam):
     assert not passage.removed
 
 
+def test_a_passage_read_again_after_an_edit_is_where_its_words_are_now(document, lee, sam):
+    """Passages are reused while the document is unchanged (h9perf), never after an edit or a deletion."""
+    c = comment(document, lee, "within the hour")
+    before = passage_of(document, c.id)
+    assert passage_of(document, c.id) == before and before.text == "within the hour"
+    services._store_edit(document, "Inserted first. " + TEXT, actor=sam)
+    moved = passage_of(document, c.id)
+    assert moved.start == before.start + len("Inserted first. ") and moved.text == "within the hour"
+    services._store_edit(document, "Inserted first. " + TEXT.replace(" within the hour", ""), actor=sam)
+    assert passage_of(document, c.id).removed
+
+
 def test_when_its_words_are_deleted_the_comment_stays_marked_removed_with_its_quote(document, lee, sam):
     c = comment(document, lee, "A case is opened")
     services._store_edit(document, TEXT.replace("A case is opened by the duty officer.", "Nothing else."), actor=sam)
@@ -229,3 +241,26 @@ def test_a_quote_is_text_never_markup_in_the_page_and_the_api(app, sign_in_as):
     assert payload not in page and "&lt;img src=x onerror=&#34;alert(1)&#34;&gt;" in page
     listed = client.get(f"/api/v1/documents/{document_id}/comments").json["items"]
     assert listed[0]["anchor"]["quote"] == payload  # JSON carries the text; the page's script sets it as text
+
+
+def test_the_document_page_writes_each_thread_form_once_and_links_each_thread_to_its_page(app, sign_in_as):
+    """500 comments must not mean 2,000 forms (h9perf): slots per thread, one <template> per form for the script."""
+    with app.app_context():
+        space = db.session.scalar(select(Space).where(Space.title == "Crisis response policy 2027"))
+        lee, sam = find_user_by_email("lee@policing.test"), find_user_by_email("sam@socialwork.test")
+        document = services.create_document(space, title="Forms once", text=TEXT, actor=lee)
+        first = comment(document, lee, "within the hour", body="First")
+        second = comment(document, sam, "duty officer", body="Second")
+        db.session.commit()
+        document_id, ids = document.id, (first.id, second.id)
+    page = sign_in_as("sam@socialwork.test").get(f"/documents/{document_id}").get_data(as_text=True)
+    for form in ("reply", "resolve", "reopen", "card", "flag", "edit", "delete"):
+        assert page.count(f'<template data-thread-form="{form}">') == 1, form
+    assert page.count('action="/comments/__ID__/replies"') == 1 and 'for="reply-__ID__">Reply to __NAME__' in page
+    assert all(f'action="/comments/{i}/replies"' not in page for i in ids)  # no thread has its own copy
+    for thread_id in ids:
+        assert f'data-form-slot="reply" data-id="{thread_id}"' in page
+        assert f'<a href="/comments/{thread_id}/thread">Reply or act on this thread on its own page</a>' in page
+    assert f'data-form-slot="flag" data-id="{ids[0]}"' in page  # Lee's comment: Sam may flag it ...
+    assert f'data-form-slot="edit" data-id="{ids[1]}" data-body="Second"' in page  # ... and edit her own
+    assert f'data-form-slot="flag" data-id="{ids[1]}"' not in page and f'data-form-slot="edit" data-id="{ids[0]}"' not in page

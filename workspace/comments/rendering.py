@@ -61,6 +61,49 @@ def reader_body_html(comment, glossary=None, mode: str = "annotated") -> Markup:
     `mode` is the page's "Read in my words" choice: "mine" swaps terms for the reader's community's
     equivalents exactly as the space's purpose and a card's description are (ReadingContext.in_my_words).
     """
+    if glossary is None or (mode != "mine" and not glossary.enabled):
+        return _reader_html(comment, glossary, mode)
+    # h9perf: one entry per comment, reading mode and compiled glossary, good while the comment's state is.
+    state = _state(comment)
+    per_reading = _bodies.get(comment.id)
+    hit = per_reading.get((mode, id(glossary.compiled))) if per_reading else None
+    if hit is not None and hit[1] is glossary.compiled and hit[0] == state:
+        glossary.used.update(hit[3])
+        return hit[2]
+    used_before = set(glossary.used)
+    glossary.used.clear()
+    html = _reader_html(comment, glossary, mode)
+    used = frozenset(glossary.used)
+    glossary.used.update(used_before)
+    if len(_bodies) >= _BODIES_MAX:
+        _bodies.clear()
+    _bodies.setdefault(comment.id, {})[(mode, id(glossary.compiled))] = (state, glossary.compiled, html, used)
+    return html
+
+
+# Each comment's body as read, per (reading mode, compiled glossary): a page of 500 comments looks each up by
+# id instead of hashing every body and its HTML. The entry holds the comment's state (body, edit, deletion,
+# hiding, mentions with their current names), so a change made by another process is a miss here too, and
+# `forget` drops a comment's entries in this process as soon as it is edited, deleted, hidden, restored or
+# redacted. A compiled glossary is a new object whenever a glossary changes or for another reading community.
+_BODIES_MAX = 4096
+_bodies: dict[int, dict] = {}
+
+
+def _state(comment) -> tuple:
+    return (comment.body, comment.edited_at, comment.deleted_at, comment.hidden_at, _mention_key(comment.mentions))
+
+
+def forget(comment_id: int, *, redacted: bool = False) -> None:
+    """Drop what this process rendered of a comment; after a redaction, every rendering keyed by old text too."""
+    _bodies.pop(comment_id, None)
+    if redacted:  # the original words must not linger in any cache of this process
+        _markdown.cache_clear()
+        _linked.cache_clear()
+        _annotated.clear()
+
+
+def _reader_html(comment, glossary, mode: str) -> Markup:
     html = body_html(comment)
     if glossary is None or not html:
         return html

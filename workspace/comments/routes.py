@@ -3,10 +3,10 @@
 Each post answers a redirect to the comment (no JavaScript) or, when the page's script asks for JSON
 (`Accept: application/json`), `{"ok": true, "thread_id", "comment_id"}` / 422 with `errors` beside
 the field. A refused form without JavaScript gets a page with the text kept and the reason beside it.
-`GET /comments/<id>/thread` answers one thread as HTML for this reader (glossary marks are per reader),
-which the page swaps in when a live comment event arrives.
+`GET /comments/<id>/thread` answers one thread as HTML for this reader (glossary marks are per reader):
+alone when the page's script asks (it swaps it in when a live comment event arrives), else as a whole page.
 """
-from flask import Blueprint, jsonify, redirect, render_template, request
+from flask import Blueprint, jsonify, make_response, redirect, render_template, request
 from flask_login import current_user, login_required
 
 from workspace import policy
@@ -171,11 +171,25 @@ def _int(value):
 @bp.get("/comments/<int:comment_id>/thread")
 @login_required
 def show_thread(comment_id):
-    """One thread as HTML for this reader (their glossary marks), to swap in after a live event."""
+    """One thread for this reader (their glossary marks), with every reply and its forms.
+
+    A page's script (`X-Requested-With`, static/src/lib/comments.js) gets the thread alone to swap in after a
+    live event; a link followed gets a whole page, which is where a document's threads send people without
+    JavaScript (the document page writes each form once, for its script to copy: h9perf).
+    """
     comment = load_comment(comment_id)
     root = comment.root
-    return render_template("comments/_thread_fragment.html", root=root, space=root.space,
-                           place=root.target_kind, cmode=reading_mode())
+    fragment = is_fetched_by_script()
+    response = make_response(render_template(
+        "comments/_thread_fragment.html" if fragment else "comments/thread.html", root=root, space=root.space,
+        place=root.target_kind, cmode=reading_mode(), back=services.comment_url(root),
+        **({"place_path": services.comment_url(root).partition("#")[0]} if fragment else {})))  # flags come back there
+    response.vary.add("X-Requested-With")  # the same address answers a fragment or a page
+    return response
+
+
+def is_fetched_by_script() -> bool:
+    return bool(request.headers.get("X-Requested-With"))
 
 
 def reading_mode() -> str:

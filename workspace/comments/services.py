@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from workspace.boards.models import Card
-from workspace.comments import mentions as mention_rules
+from workspace.comments import mentions as mention_rules, rendering
 from workspace.comments.models import BODY_MAX, QUOTE_MAX, Comment, CommentMention, CommentRevision
 from workspace.comments.schemas import comment_payload
 from workspace.database import utcnow
@@ -189,6 +189,7 @@ def edit_comment(comment, *, actor, body) -> Comment:
     db.session.flush()
     db.session.refresh(comment, ["revisions", "mentions"])
     log.info("user %s edited comment %s", actor.id, comment.id)
+    rendering.forget(comment.id)  # this process's rendering of the old body (h9perf)
     _publish(comment, EDITED)
     added = [m for m in resolved if ((m.user.id if m.user else None), (m.community.id if m.community else None))
              not in before]
@@ -208,6 +209,7 @@ def delete_comment(comment, *, actor) -> Comment:
     comment.revisions = []  # the history would keep what its author took back
     db.session.flush()
     log.info("user %s deleted comment %s", actor.id, comment.id)
+    rendering.forget(comment.id)  # this process's rendering of the old body (h9perf)
     _publish(comment, DELETED)
     return comment
 

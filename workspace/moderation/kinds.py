@@ -46,11 +46,13 @@ def _comment_hide(comment, note):
     from workspace.database import utcnow
     comment.hidden_at = utcnow()
     comment.hidden_note = note
+    _forget_rendered(comment)
 
 
 def _comment_restore(comment):
     comment.hidden_at = None
     comment.hidden_note = None
+    _forget_rendered(comment)
 
 
 def _comment_redact(comment, passage, replacement) -> bool:
@@ -63,9 +65,13 @@ def _comment_redact(comment, passage, replacement) -> bool:
         comment.quote = comment.quote.replace(passage, replacement)
     for mention in comment.mentions:
         mention.label = mention.label.replace(passage, replacement)[:200]
-    from workspace.comments import rendering
-    rendering._markdown.cache_clear()  # the rendered original must not linger in this process either
+    _forget_rendered(comment, redacted=True)  # the rendered original must not linger in this process either
     return found
+
+
+def _forget_rendered(comment, *, redacted: bool = False) -> None:
+    from workspace.comments import rendering
+    rendering.forget(comment.id, redacted=redacted)
 
 
 def _comment_url(comment):

@@ -281,13 +281,15 @@ def is_round_robin(root) -> bool:
     from flask import g, has_app_context
     from workspace.comments.models import Comment
     from workspace.participation.models import RoundRobin
-    query = select(RoundRobin.thread_id).join(Comment, Comment.id == RoundRobin.thread_id).where(
-        Comment.space_id == root.space_id)
+
+    def threads() -> set:  # built only when asked: building the statement per thread was half a page's calls
+        return set(db.session.scalars(select(RoundRobin.thread_id).join(Comment, Comment.id == RoundRobin.thread_id)
+                                      .where(Comment.space_id == root.space_id)))
     if not has_app_context():
-        return root.id in set(db.session.scalars(query))
+        return root.id in threads()
     cache = g.setdefault("round_robin_threads", {})
     if root.space_id not in cache:
-        cache[root.space_id] = set(db.session.scalars(query))
+        cache[root.space_id] = threads()
     return root.id in cache[root.space_id]
 
 

@@ -14,7 +14,7 @@ import * as Y from "yjs";
 import { StateEffect, StateField } from "@codemirror/state";
 import { Decoration, EditorView, WidgetType, keymap } from "@codemirror/view";
 import { csrfHeaders } from "./csrf.js";
-import { COMMENT_EVENTS } from "./comments.js";
+import { COMMENT_EVENTS, THREAD_FRAGMENT_HEADERS } from "./comments.js";
 import { installMentions } from "./mentions.js";
 import { commentBoxHints, textareaHints } from "./jargon-hints.js";
 import { withReadingMode } from "./reading-mode.js";
@@ -385,7 +385,7 @@ export function mountDocumentComments({ root, view, ydoc, ytext, provider, socke
     const t = threads.get(id);
     if (!t) return;
     try {
-      const response = await fetch(withReadingMode(threadUrl(id)), { credentials: "same-origin", headers: { Accept: "text/html" } });
+      const response = await fetch(withReadingMode(threadUrl(id)), { credentials: "same-origin", headers: THREAD_FRAGMENT_HEADERS });
       if (!response.ok) throw new Error(String(response.status));
       const template = document.createElement("template");
       template.innerHTML = await response.text(); // our server's sanitised HTML for this reader

@@ -7,6 +7,9 @@ import { installMentions } from "./mentions.js";
 import { commentBoxHints, textareaHints } from "./jargon-hints.js";
 import { withReadingMode } from "./reading-mode.js";
 
+// Asks GET /comments/<id>/thread for the thread alone; without it (a link followed) it answers a whole page.
+export const THREAD_FRAGMENT_HEADERS = { Accept: "text/html", "X-Requested-With": "fetch" };
+
 export const COMMENT_EVENTS = ["comment_created", "comment_updated", "comment_resolved", "comment_deleted",
   "comment_hidden", "comment_restored"];  // moderation (issue 10): hidden/restored threads are refetched too
 
@@ -66,7 +69,7 @@ export function installComments(container, socket, { matches, announce = () => {
 
   // Swap one thread for this reader's rendering of it, keeping typed text, open forms and focus.
   async function refreshThread(id) {
-    const response = await fetch(withReadingMode(threadUrl(id)), { credentials: "same-origin", headers: { Accept: "text/html" } });
+    const response = await fetch(withReadingMode(threadUrl(id)), { credentials: "same-origin", headers: THREAD_FRAGMENT_HEADERS });
     if (!response.ok) return false;
     const fresh = parse(await response.text());
     const section = fresh.querySelector(`#thread-${id}`);
