@@ -67,6 +67,11 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
         # issue 12: how many reverse proxies sit in front (their X-Forwarded-* headers are trusted).
         "TRUSTED_PROXY_COUNT": int(env.get("TRUSTED_PROXY_COUNT", "0")),
+        # issue 13: how often the relay sends each room its merged updates, and its merged cursors
+        "DOCUMENT_RELAY_TICK_SECONDS": float(env.get("DOCUMENT_RELAY_TICK_SECONDS", "0.025")),
+        "DOCUMENT_RELAY_CURSOR_TICK_SECONDS": float(env.get("DOCUMENT_RELAY_CURSOR_TICK_SECONDS", "0.05")),
     }
+    if env.get("DOCUMENT_COMPACT_AFTER"):
+        config["DOCUMENT_COMPACT_AFTER"] = int(env["DOCUMENT_COMPACT_AFTER"])
     config.update(overrides)
     return config

@@ -237,13 +237,13 @@ class UpdateWriter:
 
     def _write(self, batch) -> None:
         try:
-            seqs = store.append_committed([(d, u, user) for d, u, user, _f in batch])
+            seqs = store.append_committed([(d, u, user) for d, u, user, _f in batch], own_transaction=True)
         except Exception:
             log.exception("group commit of %s updates failed; storing them one by one", len(batch))
             db.session.rollback()
             for item in batch:  # isolate the bad one so the others still land
                 try:
-                    seq = store.append_committed([item[:3]])
+                    (seq,) = store.append_committed([item[:3]], own_transaction=True)
                     self._stored([(item[0], seq, item[1], item[3].origin)])
                     item[3].set_result(seq)
                     self._count(item[0], 1)
