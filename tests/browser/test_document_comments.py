@@ -171,6 +171,8 @@ def test_a_document_nobody_can_edit_can_still_be_discussed(browsing, live_server
     # From the keyboard alone: focus the text, select with Shift+arrows, comment with Ctrl+Alt+M.
     # (Posting moves focus to the new thread once it is placed: wait for that before taking focus back.)
     expect(priya.locator("[data-doc-thread]")).to_have_count(1)
+    # The thread is listed before its contents arrive; focus moves to it only then.
+    priya.wait_for_function("() => document.activeElement && document.activeElement.matches('[data-doc-thread] [data-passage]')")
     priya.locator(".cm-content").focus()
     priya.wait_for_function("() => document.activeElement && document.activeElement.closest('.cm-content') !== null")
     priya.keyboard.press("Control+End")
