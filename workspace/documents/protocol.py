@@ -102,17 +102,26 @@ def check_update(update: bytes) -> None:
         raise ProtocolError("The update could not be decoded as a Yjs v1 update.") from exc
 
 
-def single_client(update: bytes) -> int | None:
-    """The one Yjs client id whose structs an update carries, or None (several, or none)."""
+def first_client(update: bytes) -> int | None:
+    """The Yjs client id of an update's first struct group (v1: clients, structs, client, …), or None."""
     try:
         clients, pos = _varuint(update, 0)
-        if clients != 1:
+        if clients == 0:
             return None
         _structs, pos = _varuint(update, pos)
         client, _ = _varuint(update, pos)
         return client
     except ProtocolError:
         return None
+
+
+def single_client(update: bytes) -> int | None:
+    """The one Yjs client id whose structs an update carries, or None (several, or none)."""
+    try:
+        clients, _pos = _varuint(update, 0)
+    except ProtocolError:
+        return None
+    return first_client(update) if clients == 1 else None
 
 
 @dataclass
@@ -163,5 +172,5 @@ def update_message(update: bytes) -> bytes:
     return create_update_message(update)
 
 
-__all__ = ["ProtocolError", "Message", "parse", "check_update", "single_client", "AwarenessEntry",
+__all__ = ["ProtocolError", "Message", "parse", "check_update", "first_client", "single_client", "AwarenessEntry",
            "decode_awareness", "encode_awareness", "awareness_message", "update_message", "read_message"]

@@ -13,6 +13,7 @@ from collections import defaultdict
 
 from sqlalchemy import select
 
+from workspace.documents.protocol import first_client
 from workspace.extensions import db
 from workspace.participation.models import WORDS, WordsCountedThrough, WordsWritten
 
@@ -41,24 +42,6 @@ def words_added(text: bytes, delta) -> int:
                     count += text[pos + size - 1:pos + size].isspace() - before.isspace()
             pos += size
     return count
-
-
-def first_client(update: bytes) -> int | None:
-    """The Yjs client id of an update's first struct group (v1 encoding: clients, structs, client, clock)."""
-    values, pos = [], 0
-    while len(values) < 3 and pos < len(update):
-        value = shift = 0
-        while pos < len(update):
-            byte = update[pos]
-            pos += 1
-            value |= (byte & 0x7F) << shift
-            shift += 7
-            if byte < 0x80:
-                break
-        values.append(value)
-        if values[0] == 0:
-            return None
-    return values[2] if len(values) == 3 else None
 
 
 def count_words(document_id: int) -> int:
